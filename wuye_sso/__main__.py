@@ -1,0 +1,3 @@
+from wuye_sso.cli import main
+
+raise SystemExit(main())
