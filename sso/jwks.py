@@ -1,0 +1,237 @@
+"""The signing keys of one token issuer (a Keycloak realm), cached: verify locally, ask Keycloak rarely.
+
+A downstream service must check each token's signature without calling Keycloak per request, yet
+follow key rotation without a restart and survive Keycloak being briefly unreachable. ``JwksCache``
+does this for one issuer:
+
+* **Discovery** (OpenID Connect Discovery 1.0 §4): ``{issuer}/.well-known/openid-configuration``
+  gives ``jwks_uri``; the document's ``issuer`` must equal ours exactly (§4.3), or nothing is trusted.
+* **Keys cached** by ``kid``; only signing keys (``use`` absent or ``sig``) of type RSA or EC are kept
+  (Keycloak also publishes an ``RSA-OAEP`` encryption key, which never verifies a signature).
+* **Unknown kid → one refetch**, rate-limited to one per ``min_refetch_interval`` seconds (10 s by
+  default) per issuer, so a flood of tokens with bogus kids costs Keycloak at most one request per
+  interval. Concurrent misses share one fetch.
+* **Stale keys are re-read** after ``max_age`` seconds (keys Keycloak dropped stop verifying), but a
+  failed fetch keeps the keys we have: **Keycloak unreachable → cached keys keep working**.
+* **Thread-safe**: readers see an immutable snapshot; one lock serialises fetches.
+
+API::
+
+    cache = JwksCache("https://sso.example.com/realms/lvcheng")
+    key = cache.key_for(kid="…", alg="RS256")        # sync; may fetch on a miss
+    key = await cache.akey_for(kid="…", alg="RS256")  # async twin; a miss fetches in a worker thread
+    cache.refresh()            # fetch now unless rate-limited; returns whether a fetch happened
+    cache.refresh(force=True)  # fetch now regardless of the rate limit (admin action, tests)
+    cache.jwks_uri, cache.discovery   # after the first fetch: the URI and the discovery document
+    cache.kids()               # kids currently cached
+
+``key_for`` raises ``KeyNotFound`` (no such key even after the permitted refetch) or
+``JwksUnavailable`` (no keys at all: Keycloak never answered). Both derive from ``JwksError``.
+``http`` may be any ``httpx.Client`` (tests inject faults through ``httpx.MockTransport``);
+``clock`` is ``time.monotonic`` unless a test needs to move time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio.to_thread
+import httpx
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, Key, RSAKey
+
+log = logging.getLogger(__name__)
+
+#: Key types that can verify the asymmetric signatures we allow.
+_SIGNING_KEY_TYPES = {"RSA": RSAKey, "EC": ECKey}
+#: Which key type each allowed algorithm needs.
+_ALG_KEY_TYPE = {
+    **{alg: "RSA" for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")},
+    **{alg: "EC" for alg in ("ES256", "ES384", "ES512")},
+}
+
+
+class JwksError(Exception):
+    """The issuer's keys cannot give a key for this token."""
+
+
+class KeyNotFound(JwksError):
+    """No signing key with this ``kid`` (and a fitting type) is published by the issuer."""
+
+
+class JwksUnavailable(JwksError):
+    """The issuer's keys were never fetched successfully (discovery or JWKS unreachable or invalid)."""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """What one successful fetch gave: replaced whole, never mutated, so readers need no lock."""
+
+    keys: Mapping[str, Key] = field(default_factory=dict)
+    fetched_at: float | None = None
+
+
+class JwksCache:
+    """Signing keys of one issuer, cached with a rate-limited refetch on an unknown ``kid``."""
+
+    def __init__(
+        self,
+        issuer: str,
+        *,
+        http: httpx.Client | None = None,
+        min_refetch_interval: float = 10.0,
+        max_age: float = 300.0,
+        timeout: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not issuer.startswith(("https://", "http://")):
+            raise ValueError(f"issuer must be an http(s) URL, got {issuer!r}")
+        self.issuer = issuer
+        self.min_refetch_interval = min_refetch_interval
+        self.max_age = max_age
+        self._http = http or httpx.Client(timeout=timeout)
+        self._clock = clock
+        self._snapshot = _Snapshot()
+        self._fetch_lock = threading.Lock()
+        self._last_attempt: float | None = None
+        self.discovery: dict[str, Any] | None = None
+        #: Fetches made (successful or not): for tests and benchmarks that count calls to Keycloak.
+        self.fetch_count = 0
+
+    # -- reading keys -------------------------------------------------------------------------
+    @property
+    def jwks_uri(self) -> str | None:
+        return None if self.discovery is None else str(self.discovery.get("jwks_uri"))
+
+    def kids(self) -> frozenset[str]:
+        return frozenset(self._snapshot.keys)
+
+    def key_for(self, kid: str, alg: str) -> Key:
+        """The key with this ``kid`` fit for ``alg``; refetch once (rate-limited) if it is unknown or stale."""
+        key = self._cached(kid, alg)
+        if key is not None and not self._stale():
+            return key
+        self.refresh(wanted_kid=kid)
+        return self._require(kid, alg)
+
+    async def akey_for(self, kid: str, alg: str) -> Key:
+        """Async twin of ``key_for``: a hit costs no I/O; a miss fetches in a worker thread."""
+        key = self._cached(kid, alg)
+        if key is not None and not self._stale():
+            return key
+        await anyio.to_thread.run_sync(lambda: self.refresh(wanted_kid=kid))
+        return self._require(kid, alg)
+
+    def _cached(self, kid: str, alg: str) -> Key | None:
+        key = self._snapshot.keys.get(kid)
+        if key is None:
+            return None
+        wanted_type = _ALG_KEY_TYPE.get(alg)
+        if wanted_type is None or key.key_type != wanted_type:
+            return None
+        key_alg = key.get("alg")
+        if key_alg and key_alg != alg:
+            return None
+        return key
+
+    def _require(self, kid: str, alg: str) -> Key:
+        key = self._cached(kid, alg)
+        if key is not None:
+            return key
+        if self._snapshot.fetched_at is None:
+            raise JwksUnavailable(f"no signing keys of {self.issuer} could be fetched")
+        raise KeyNotFound(f"{self.issuer} publishes no {alg} signing key with kid {kid!r}")
+
+    def _stale(self) -> bool:
+        fetched_at = self._snapshot.fetched_at
+        return fetched_at is None or self._clock() - fetched_at >= self.max_age
+
+    # -- fetching -----------------------------------------------------------------------------
+    def refresh(self, force: bool = False, wanted_kid: str | None = None) -> bool:
+        """Fetch the keys unless rate-limited; returns whether a fetch was made.
+
+        Concurrent callers queue on one lock; whoever finds the keys fresh (or ``wanted_kid``
+        present) after waiting does not fetch again.
+        """
+        with self._fetch_lock:
+            now = self._clock()
+            if not force:
+                if wanted_kid is not None and wanted_kid in self._snapshot.keys and not self._stale():
+                    return False
+                if self._last_attempt is not None and now - self._last_attempt < self.min_refetch_interval:
+                    return False
+            self._last_attempt = now
+            self.fetch_count += 1
+            try:
+                keys = self._fetch()
+            except JwksError as exc:
+                kept = len(self._snapshot.keys)
+                log.warning("keys of %s not refreshed (%s); keeping %d cached key(s)", self.issuer, exc, kept)
+                return True
+            self._snapshot = _Snapshot(keys=keys, fetched_at=self._clock())
+            log.info("keys of %s refreshed: %d signing key(s)", self.issuer, len(keys))
+            return True
+
+    def _fetch(self) -> dict[str, Key]:
+        if self.discovery is None:
+            document = self._get_json(f"{self.issuer}/.well-known/openid-configuration")
+            if document.get("issuer") != self.issuer:
+                raise JwksUnavailable(
+                    f"discovery document names issuer {document.get('issuer')!r}, expected {self.issuer!r}"
+                )
+            if not isinstance(document.get("jwks_uri"), str):
+                raise JwksUnavailable(f"discovery document of {self.issuer} has no jwks_uri")
+            self.discovery = document
+        jwks = self._get_json(str(self.discovery["jwks_uri"]))
+        return signing_keys(jwks, source=str(self.discovery["jwks_uri"]))
+
+    def _get_json(self, url: str) -> dict[str, Any]:
+        try:
+            response = self._http.get(url, headers={"Accept": "application/json"})
+        except httpx.HTTPError as exc:
+            raise JwksUnavailable(f"{url} unreachable: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise JwksUnavailable(f"{url} answered HTTP {response.status_code}")
+        try:
+            document = response.json()
+        except ValueError as exc:
+            raise JwksUnavailable(f"{url} did not answer JSON") from exc
+        if not isinstance(document, dict):
+            raise JwksUnavailable(f"{url} answered JSON that is not an object")
+        return document
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def signing_keys(jwks: Mapping[str, Any], source: str = "JWKS") -> dict[str, Key]:
+    """The usable signing keys of a JWK Set (RFC 7517 §5), by ``kid``; others are skipped, not fatal.
+
+    RFC 7517 §5: a member whose ``kty`` is not understood is ignored. We also skip keys without a
+    ``kid`` (Keycloak always sets one, and a kid-less key could be picked for any token),
+    encryption keys (``use: enc``) and symmetric keys (a public JWKS must never hold a secret).
+    """
+    members = jwks.get("keys")
+    if not isinstance(members, list):
+        raise JwksUnavailable(f"{source}: no 'keys' array")
+    keys: dict[str, Key] = {}
+    for index, member in enumerate(members):
+        if not isinstance(member, dict):
+            continue
+        kid, kty, use = member.get("kid"), member.get("kty"), member.get("use")
+        key_class = _SIGNING_KEY_TYPES.get(str(kty))
+        if key_class is None or not isinstance(kid, str) or not kid or use not in (None, "sig"):
+            continue
+        if member.get("alg") is not None and member.get("alg") not in _ALG_KEY_TYPE:
+            continue
+        public = {k: v for k, v in member.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+        try:
+            keys[kid] = key_class.import_key(public)
+        except (JoseError, ValueError, TypeError) as exc:
+            log.warning("%s: key #%d (kid %s) skipped: %s", source, index, kid, exc)
+    return keys
