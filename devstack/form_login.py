@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin
 
@@ -25,19 +24,23 @@ _ERROR = re.compile(
 )
 
 
-class _LoopbackSecurePolicy(DefaultCookiePolicy):
-    def return_ok_secure(self, cookie: Cookie, request: Any) -> bool:
-        host = request.host.split(":")[0] if hasattr(request, "host") else ""
-        if host in _LOOPBACK:
-            return True
-        return bool(super().return_ok_secure(cookie, request))
-
-
 def loopback_client(**kwargs: Any) -> httpx.Client:
-    """An httpx client that keeps Keycloak's Secure cookies on plain-HTTP loopback."""
-    jar = CookieJar(policy=_LoopbackSecurePolicy())
+    """An httpx client that keeps sending Keycloak's Secure cookies over plain-HTTP loopback.
+
+    httpx copies its cookie jar into a fresh one (default policy) for every request, so a custom
+    cookie policy would be lost; instead a response hook clears the Secure flag of cookies set by a
+    loopback host, which is what a browser's "localhost is potentially trustworthy" rule amounts to.
+    """
     kwargs.setdefault("timeout", 30.0)
-    return httpx.Client(cookies=httpx.Cookies(jar), **kwargs)
+    client = httpx.Client(**kwargs)
+
+    def keep_secure_cookies_on_loopback(response: httpx.Response) -> None:
+        for cookie in client.cookies.jar:
+            if cookie.secure and cookie.domain.removesuffix(".local") in _LOOPBACK:
+                cookie.secure = False
+
+    client.event_hooks["response"].append(keep_secure_cookies_on_loopback)
+    return client
 
 
 @dataclass
