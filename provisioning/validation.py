@@ -1,0 +1,235 @@
+"""Validate a raw roster into a ``DesiredState``, reporting every problem at once with its location.
+
+Nothing is applied when any problem exists, so a half-right file never half-applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from provisioning.desired import DesiredState, DesiredUser, split_name
+from provisioning.phone import normalise_mobile
+from provisioning.roster import Cell, Location, Problem, RawPerson, RawRoster, RosterError
+from provisioning.roster_csv import read_csv
+from provisioning.roster_fields import FIELD_LABELS, REQUIRED_FIELDS, STATUS_VALUES, split_list
+from provisioning.roster_xlsx import read_xlsx
+from provisioning.roster_yaml import read_yaml
+from sso import catalog
+
+_TENANT = re.compile(r"^[a-z][a-z0-9-]{1,35}$")
+_SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
+def read_roster(path: Path) -> RawRoster:
+    """Pick the reader by extension."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return read_yaml(path)
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    return RawRoster(file=str(path), problems=[Problem(Location(str(path)), "unknown roster format (use .yaml, .csv or .xlsx)")])
+
+
+def load_desired(path: Path, tenant: str | None = None, today: dt.date | None = None) -> DesiredState:
+    """Read and validate; raises ``RosterError`` with every problem found."""
+    return validate(read_roster(path), tenant=tenant, today=today)
+
+
+def _label_index() -> tuple[dict[str, str], dict[str, str]]:
+    def index(items: dict[str, catalog.Rank] | dict[str, catalog.Department]) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for key, item in items.items():
+            for spelling in (key, item.label.zh, item.label.en):
+                table[spelling.strip().lower()] = key
+        return table
+
+    return index(catalog.RANKS), index(catalog.DEPARTMENTS)
+
+
+_RANKS, _DEPARTMENTS = _label_index()
+
+
+def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = None) -> DesiredState:
+    problems = list(raw.problems)
+    today = today or dt.date.today()
+    file_at = Location(raw.file)
+
+    tenant_value = tenant or (raw.tenant.text() if raw.tenant else "")
+    tenant_at = raw.tenant.location if raw.tenant else file_at
+    if not tenant_value:
+        problems.append(Problem(tenant_at, "no tenant (租户): add `tenant: <realm>` (YAML) or a `# tenant: <realm>` line"))
+    elif not _TENANT.match(tenant_value):
+        problems.append(Problem(tenant_at, f"tenant {tenant_value!r} is not a realm name (lower-case letters, digits, '-')"))
+    company = raw.company.text() if raw.company else ""
+    if not company:
+        problems.append(Problem(raw.company.location if raw.company else file_at, "no company name (公司)"))
+
+    sites: dict[str, str] = {}
+    site_by_name: dict[str, str] = {}
+    for site in raw.sites:
+        code, name = site.code.text(), site.name.text()
+        if not code or not _SITE_CODE.match(code):
+            problems.append(Problem(site.location, f"site code {code!r} must be lower-case letters, digits, '-' or '_'"))
+            continue
+        if code in sites:
+            problems.append(Problem(site.location, f"site {code!r} declared twice"))
+            continue
+        if not name:
+            problems.append(Problem(site.location, f"site {code!r} has no name"))
+        sites[code] = name or code
+        site_by_name[(name or code).lower()] = code
+        site_by_name[code] = code
+
+    users: dict[str, DesiredUser] = {}
+    not_started: set[str] = set()
+    first_seen: dict[tuple[str, str], Location] = {}
+    for person in raw.people:
+        user = _person(person, sites, site_by_name, problems, first_seen, today)
+        if user is None:
+            continue
+        desired, started = user
+        users[desired.username] = desired
+        if not started:
+            not_started.add(desired.username)
+    if not raw.people and not raw.problems:
+        problems.append(Problem(file_at, "the roster lists nobody"))
+    if problems:
+        raise RosterError(problems)
+    return DesiredState(
+        tenant=tenant_value,
+        company_name=company,
+        sites=sites,
+        users={u: d for u, d in users.items() if u not in not_started},
+        not_started=frozenset(not_started),
+    )
+
+
+def _person(
+    person: RawPerson,
+    sites: dict[str, str],
+    site_by_name: dict[str, str],
+    problems: list[Problem],
+    first_seen: dict[tuple[str, str], Location],
+    today: dt.date,
+) -> tuple[DesiredUser, bool] | None:
+    count = len(problems)
+
+    def cell(name: str) -> Cell:
+        return person.get(name) or Cell(None, person.location)
+
+    def bad(name: str, message: str) -> None:
+        problems.append(Problem(cell(name).location, f"{FIELD_LABELS[name]}: {message}"))
+
+    for required in REQUIRED_FIELDS:
+        if not cell(required).text():
+            bad(required, "missing")
+
+    employee_no = cell("employee_no").text()
+    if employee_no and not _EMPLOYEE_NO.match(employee_no):
+        bad("employee_no", f"{employee_no!r} may hold only letters, digits, '.', '_' and '-'")
+
+    name = cell("name").text()
+    if len(name) > 64:
+        bad("name", "longer than 64 characters")
+
+    raw_mobile = cell("mobile").text()
+    phone = normalise_mobile(raw_mobile) if raw_mobile else None
+    if raw_mobile and phone is None:
+        bad("mobile", f"{raw_mobile!r} is not a mainland mobile number (11 digits starting 13-19, optional +86)")
+
+    email = cell("email").text().lower() or None
+    if email and not _EMAIL.match(email):
+        bad("email", f"{email!r} is not an e-mail address")
+
+    rank_text = cell("rank").text()
+    rank = _RANKS.get(rank_text.lower()) if rank_text else None
+    if rank_text and rank is None:
+        bad("rank", f"unknown rank {rank_text!r} (one of {', '.join(f'{r.id}/{r.label.zh}' for r in catalog.RANKS.values())})")
+
+    departments: set[str] = set()
+    for text in _items(cell("departments")):
+        department = _DEPARTMENTS.get(text.lower())
+        if department is None:
+            bad("departments", f"unknown department {text!r} (one of {', '.join(f'{d.id}/{d.label.zh}' for d in catalog.DEPARTMENTS.values())})")
+        else:
+            departments.add(department)
+
+    person_sites: set[str] = set()
+    for text in _items(cell("sites")):
+        code = site_by_name.get(text.lower())
+        if code is None:
+            bad("sites", f"unknown site {text!r}: declare it under sites (code and name)")
+        else:
+            person_sites.add(code)
+
+    status_text = cell("status").text()
+    status = STATUS_VALUES.get(status_text.lower(), None) if status_text else "active"
+    if status is None:
+        bad("status", f"{status_text!r} is neither active/在职 nor leaving/离职")
+
+    start = _date(cell("start_date"), "start_date", bad)
+    end = _date(cell("end_date"), "end_date", bad)
+    if start and end and end < start:
+        bad("end_date", f"{end} is before the start date {start}")
+
+    username = employee_no.lower()
+    for key, value, label in (("employee_no", username, "employee number"), ("email", email, "e-mail"), ("mobile", phone, "mobile")):
+        if not value:
+            continue
+        seen = first_seen.get((key, value))
+        if seen is not None:
+            bad(key, f"duplicate {label} {value!r}, first used at {seen}")
+        else:
+            first_seen[(key, value)] = cell(key).location
+
+    if len(problems) > count or not (username and phone and rank and name):
+        return None
+    family, given = split_name(name)
+    family = cell("family_name").text() or family
+    given = cell("given_name").text() or given
+    active = status == "active" and not (end is not None and end < today)
+    started = start is None or start <= today
+    return (
+        DesiredUser(
+            username=username,
+            employee_no=employee_no,
+            display_name=name,
+            first_name=given,
+            last_name=family,
+            email=email,
+            phone=phone,
+            rank=rank,
+            departments=frozenset(departments),
+            sites=frozenset(person_sites),
+            active=active,
+            source=str(person.location),
+        ),
+        started,
+    )
+
+
+def _items(cell: Cell) -> list[str]:
+    if isinstance(cell.value, list):
+        return [v.strip() for v in cell.value if v.strip()]
+    return split_list(cell.text())
+
+
+def _date(cell: Cell, name: str, bad: object) -> dt.date | None:
+    text = cell.text()
+    if not text:
+        return None
+    match = _DATE.match(text.split("T")[0].split(" ")[0])
+    try:
+        if match:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        pass
+    bad(name, f"{text!r} is not a date (YYYY-MM-DD)")  # type: ignore[operator]
+    return None
