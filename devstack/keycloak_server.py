@@ -214,30 +214,37 @@ class LocalKeycloak:
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the process group started by ``start``; returns whether anything was running."""
-        pid = self.running_pid()
-        if pid is None:
-            self.state_path.unlink(missing_ok=True)
-            return False
-        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                if not _alive(pid):
-                    break
-                time.sleep(0.2)
-            if not _alive(pid):
-                break
-        self.state_path.unlink(missing_ok=True)
-        return True
+        return stop_instance(self.dir, timeout)
 
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+def stop_instance(instance_dir: Path, timeout: float = 30.0) -> bool:
+    """Stop the Keycloak recorded in ``instance_dir`` by its own pid (TERM, then KILL); no distribution needed."""
+    state_path = instance_dir / "keycloak.json"
+    try:
+        pid = int(json.loads(state_path.read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return False
+    if not _alive(pid):
+        state_path.unlink(missing_ok=True)
+        return False
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if not _alive(pid):
+            break
+    state_path.unlink(missing_ok=True)
+    return True
 
 
 def _alive(pid: int) -> bool:

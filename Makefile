@@ -1,0 +1,47 @@
+# wuye-sso: the two commands are `make up` (the stack with sample data) and `make test` (every test).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup up down status test test-python test-java bench clean
+
+help:
+	@echo "make up      start Keycloak, mail and SMS sinks, the work-order API and the workbench, with sample staff"
+	@echo "make down    stop all of it"
+	@echo "make status  what is running"
+	@echo "make test    run every test (Java extension unit tests, then pytest against a real Keycloak)"
+	@echo "make bench   run the benchmarks (long)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/install-system-packages.sh
+	./scripts/install-system-packages.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+up: setup
+	$(PY) -m wuye_sso stack up
+
+down:
+	$(PY) -m wuye_sso stack down
+
+status:
+	$(PY) -m wuye_sso stack status
+
+test: setup test-java test-python
+
+test-java:
+	cd keycloak-extensions && mvn -q -B verify
+
+test-python:
+	$(PY) -m pytest -q -ra --durations=15 $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf .wuye keycloak-extensions/target test-artifacts

@@ -1,0 +1,202 @@
+"""``wuye-sso stack up|down|status``: the whole local stack with sample data, in one command.
+
+``up`` starts, each only if not already running: the SMTP sink, the SMS outbox, Keycloak (local
+distribution with our extension), the sample tenant's realm from the template, the sample roster
+provisioned, the work-order API and the workbench; then prints where everything is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack.errors import SetupError
+from devstack.keycloak_modes import chosen_mode, external_endpoint, local_server
+from devstack.keycloak_server import KeycloakEndpoint, stop_instance
+from devstack.paths import PROJECT_ROOT, state_dir
+from devstack.processes import Service, ServiceRunner
+
+log = logging.getLogger("wuye.stack")
+
+SAMPLE_ROSTER = PROJECT_ROOT / "examples" / "roster.yaml"
+
+
+@dataclass(frozen=True)
+class Ports:
+    keycloak: int = int(os.environ.get("KEYCLOAK_HTTP_PORT", "8080"))
+    keycloak_management: int = int(os.environ.get("KEYCLOAK_MANAGEMENT_PORT", "9000"))
+    workbench: int = int(os.environ.get("WUYE_WORKBENCH_PORT", "8000"))
+    workorder_api: int = int(os.environ.get("WUYE_WORKORDER_API_PORT", "8001"))
+    smtp: int = int(os.environ.get("WUYE_SMTP_PORT", "2525"))
+    sms_outbox: int = int(os.environ.get("WUYE_SMS_OUTBOX_PORT", "8025"))
+
+
+def stack_secrets(root: Path) -> dict[str, str]:
+    """Client secrets of the dev stack, made once and kept in a 0600 file (never printed)."""
+    path = root / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())  # type: ignore[no-any-return]
+    values = {
+        name: secrets.token_urlsafe(24)
+        for name in ("workbench_client_secret", "workorder_api_client_secret", "provisioner_client_secret",
+                     "session_secret")
+    }
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(values))
+    return values
+
+
+def sample_tenant() -> tuple[str, str]:
+    """(realm, company name) of the sample roster."""
+    import yaml
+
+    data = yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))
+    return str(data["tenant"]), str(data.get("company_name") or data.get("company") or data["tenant"])
+
+
+def _keycloak(root: Path, ports: Ports) -> tuple[KeycloakEndpoint, object | None]:
+    mode = chosen_mode()
+    log.info("Keycloak mode: %s", mode)
+    if mode == "external":
+        return external_endpoint(), None
+    if mode != "local":
+        raise SetupError("`stack up` runs Keycloak from the local distribution or uses KEYCLOAK_URL.",
+                         "Unset WUYE_KEYCLOAK_MODE, or point KEYCLOAK_URL at your server.")
+    server = local_server(root / "keycloak", ports.keycloak, ports.keycloak_management)
+    return server.start(), server
+
+
+def up(ports: Ports) -> int:
+    root = state_dir()
+    runner = ServiceRunner(root)
+    keys = stack_secrets(root)
+    realm, company = sample_tenant()
+    workbench_url = f"http://127.0.0.1:{ports.workbench}"
+    api_url = f"http://127.0.0.1:{ports.workorder_api}"
+    outbox_url = f"http://127.0.0.1:{ports.sms_outbox}"
+
+    runner.start(Service("smtp-sink", ("-m", "devstack.smtp_sink", str(ports.smtp), str(root / "mail")), ports.smtp))
+    runner.start(Service("sms-outbox", ("-m", "devstack.sms_outbox", "--port", str(ports.sms_outbox)),
+                         ports.sms_outbox, health_url=f"{outbox_url}/api/messages"))
+    print(f"· starting Keycloak on 127.0.0.1:{ports.keycloak} (first run fetches and builds it: about a minute)",
+          flush=True)
+    os.environ.setdefault("WUYE_SMS_OUTBOX_URL", f"{outbox_url}/messages")
+    endpoint, _ = _keycloak(root, ports)
+
+    from provisioning.realm_import import ensure_realm, master_admin
+    from provisioning.realm_template import RealmSettings
+
+    settings = RealmSettings(
+        realm=realm, company_name=company, workbench_url=workbench_url,
+        workbench_client_secret=keys["workbench_client_secret"],
+        workorder_api_client_secret=keys["workorder_api_client_secret"],
+        provisioner_client_secret=keys["provisioner_client_secret"],
+        smtp_host="127.0.0.1", smtp_port=str(ports.smtp),
+    )
+    admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
+    if ensure_realm(admin, settings):
+        print(f"· created realm {realm} ({company}) from realm-export/realm-template.json", flush=True)
+
+    credentials = root / "credentials" / f"{realm}.csv"
+    _provision_sample(endpoint, keys, credentials)
+
+    issuer = f"{endpoint.base_url}/realms/{realm}"
+    runner.start(Service(
+        "workorder-api", ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api)), ports.workorder_api,
+        env=(("WUYE_ISSUERS", issuer), ("WUYE_AUDIENCE", "workorder-api")),
+    ))
+    runner.start(Service(
+        "workbench", ("-m", "wuye_sso", "workbench", "--port", str(ports.workbench)), ports.workbench,
+        health_url=f"{workbench_url}/healthz",
+        env=(
+            ("WUYE_ISSUER", issuer), ("WUYE_CLIENT_ID", "staff-workbench"),
+            ("WUYE_CLIENT_SECRET", keys["workbench_client_secret"]), ("WUYE_WORKBENCH_URL", workbench_url),
+            ("WUYE_SESSION_SECRET", keys["session_secret"]), ("WUYE_WORKORDER_API_URL", api_url),
+        ),
+    ))
+    _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root)
+    return 0
+
+
+def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credentials: Path) -> None:
+    from provisioning import cli as provision_cli
+
+    os.environ["KEYCLOAK_ADMIN_USERNAME"] = endpoint.admin_username
+    os.environ["KEYCLOAK_ADMIN_PASSWORD"] = endpoint.admin_password
+    os.environ["WUYE_PROVISIONER_CLIENT_SECRET"] = keys["provisioner_client_secret"]
+    credentials.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    code = provision_cli.main([
+        "apply", str(SAMPLE_ROSTER), "--yes", "--keycloak-url", endpoint.base_url,
+        "--credentials-file", str(credentials), "--audit-log", str(state_dir() / "logs" / "provisioning-audit.jsonl"),
+    ])
+    if code not in (0, 2):
+        raise SetupError(f"Provisioning the sample roster failed (exit {code}).", "See the messages above.")
+
+
+def _print_summary(endpoint: KeycloakEndpoint, realm: str, workbench_url: str, api_url: str, outbox_url: str,
+                   ports: Ports, credentials: Path, root: Path) -> None:
+    sample_user = _first_sample_user()
+    print(
+        "\nwuye-sso is up\n"
+        f"  工作台 Staff workbench      {workbench_url}\n"
+        f"  Keycloak (realm {realm})   {endpoint.base_url}/admin/master/console/#/{realm}"
+        f"   admin password: {root / 'keycloak' / 'admin-password'}\n"
+        f"  Work-order API             {api_url}/openapi.json\n"
+        f"  SMS outbox (dev)           {outbox_url}\n"
+        f"  Mail sink (dev)            smtp://127.0.0.1:{ports.smtp}, messages in {root / 'mail'}\n"
+        f"  Logs                       {root / 'logs'}, Keycloak: {root / 'keycloak' / 'keycloak.log'}\n\n"
+        f"Sample login: 工号 {sample_user}; its one-time password is in {credentials} (mode 0600).\n"
+        "Stop everything with `make down`.",
+        flush=True,
+    )
+
+
+def _first_sample_user() -> str:
+    import yaml
+
+    data = yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))
+    people = data.get("staff") or data.get("people") or []
+    return str(people[0].get("employee_no") or people[0].get("工号")) if people else "?"
+
+
+def down() -> int:
+    root = state_dir()
+    runner = ServiceRunner(root)
+    for name in ("workbench", "workorder-api", "sms-outbox", "smtp-sink"):
+        if runner.stop(name):
+            print(f"· stopped {name}")
+    if stop_instance(root / "keycloak"):
+        print("· stopped Keycloak")
+    return 0
+
+
+def status() -> int:
+    runner = ServiceRunner(state_dir())
+    for name in ("smtp-sink", "sms-outbox", "workorder-api", "workbench"):
+        pid = runner.pid(name)
+        print(f"{name:14} {'running (pid %d)' % pid if pid else 'stopped'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wuye-sso stack", description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=("up", "down", "status"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.action == "up":
+            return up(Ports())
+        if args.action == "down":
+            return down()
+        return status()
+    except SetupError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 1
