@@ -1,0 +1,84 @@
+package cn.wuye.keycloak.authenticator;
+
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.AuthenticationFlowError;
+import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.authenticators.browser.AbstractUsernameFormAuthenticator;
+import org.keycloak.authentication.authenticators.resetcred.ResetCredentialChooseUser;
+import org.keycloak.events.Details;
+import org.keycloak.events.Errors;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.FormMessage;
+import org.keycloak.services.messages.Messages;
+import org.keycloak.services.validation.Validation;
+
+import cn.wuye.keycloak.identifier.Identifier;
+import cn.wuye.keycloak.identifier.UserLookup;
+
+/**
+ * "Forgot password": Keycloak's choose-user step, taking any of 工号, 手机号 or 邮箱. As in Keycloak's own, an
+ * unknown, ambiguous or disabled account continues without a user, so the pages never tell which it was.
+ */
+public class ResetChooseUser extends ResetCredentialChooseUser {
+
+    public static final String ID = "wuye-reset-choose-user";
+
+    @Override
+    public void action(AuthenticationFlowContext context) {
+        EventBuilder event = context.getEvent();
+        MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
+        Identifier id = Identifier.parse(formData.getFirst("username"));
+        if (id.isEmpty()) {
+            event.error(Errors.USERNAME_MISSING);
+            Response challenge = context.form()
+                    .addError(new FormMessage(Validation.FIELD_USERNAME, Messages.MISSING_USERNAME))
+                    .createPasswordReset();
+            context.failureChallenge(AuthenticationFlowError.INVALID_USER, challenge);
+            return;
+        }
+        UserLookup.Result found = UserLookup.find(context.getSession(), context.getRealm(), id);
+        UserModel user = found.user().orElse(null);
+        context.getAuthenticationSession().setAuthNote(AbstractUsernameFormAuthenticator.ATTEMPTED_USERNAME,
+                user == null ? id.cleaned() : user.getUsername());
+        if (found.status() == UserLookup.Status.AMBIGUOUS) {
+            event.clone().detail(Details.USERNAME, id.kind().name()).detail("matching_accounts", String.join(",", found.usernames()))
+                    .error(IdentifierPasswordForm.AMBIGUOUS_EVENT_ERROR);
+            context.clearUser();
+        } else if (user == null) {
+            event.clone().detail(Details.USERNAME, id.kind().name()).error(Errors.USER_NOT_FOUND);
+            context.clearUser();
+        } else if (!user.isEnabled()) {
+            event.clone().detail(Details.USERNAME, user.getUsername()).user(user).error(Errors.USER_DISABLED);
+            context.clearUser();
+        } else {
+            context.getAuthenticationSession().setAuthNote(RESET_CREDENTIAL_USER_CHOSEN, "true");
+            context.setUser(user);
+        }
+        context.success();
+    }
+
+    @Override
+    public Authenticator create(KeycloakSession session) {
+        return this;
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Wuye choose user (工号/手机号/邮箱)";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Forgot password: finds the account by employee number, mobile or email without telling whether it exists.";
+    }
+}

@@ -1,0 +1,187 @@
+package cn.wuye.keycloak.authenticator;
+
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+import org.keycloak.Config;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.AuthenticationFlowError;
+import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.AuthenticatorFactory;
+import org.keycloak.models.DefaultActionTokenKey;
+import org.keycloak.authentication.authenticators.util.AuthenticatorUtils;
+import org.keycloak.events.Errors;
+import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.credential.OTPCredentialModel;
+import org.keycloak.provider.ProviderConfigProperty;
+
+import cn.wuye.keycloak.code.CodeVerifier;
+import cn.wuye.keycloak.identifier.PhoneNumbers;
+import cn.wuye.keycloak.identifier.UserLookup;
+
+/**
+ * "Forgot password" by SMS: a code to the account's bound mobile; right code → the flow goes on to the new
+ * password (Keycloak's {@code reset-password}, so the realm's password policy applies). Put it as the first
+ * ALTERNATIVE before {@code reset-credential-email}: "use the email link instead", an account without a mobile,
+ * and the return from an email link all hand over to the email way. Same limits as sign-in codes; wrong codes
+ * count towards the brute-force lockout.
+ */
+public class ResetSmsCode implements Authenticator, AuthenticatorFactory {
+
+    public static final String ID = "wuye-reset-sms-code";
+    private final CodeFlow codes = new CodeFlow("reset");
+
+    @Override
+    public void authenticate(AuthenticationFlowContext ctx) {
+        UserModel user = ctx.getUser();
+        String tokenUser = ctx.getAuthenticationSession().getAuthNote(DefaultActionTokenKey.ACTION_TOKEN_USER_ID);
+        if (tokenUser != null) {
+            ctx.attempted(); // back from the email link: the email step finishes the job
+            return;
+        }
+        if (user != null && UserLookup.phoneOf(user).isEmpty()) {
+            ctx.attempted(); // no mobile: the email link is the way
+            return;
+        }
+        CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).get());
+        ctx.challenge(sent.ok() ? CodePage.render(ctx, model(user)) : CodePage.error(ctx, model(user), sent.messageKey(), sent.params()));
+    }
+
+    @Override
+    public void action(AuthenticationFlowContext ctx) {
+        UserModel user = ctx.getUser();
+        MultivaluedMap<String, String> form = ctx.getHttpRequest().getDecodedFormParameters();
+        String action = Optional.ofNullable(form.getFirst("action")).orElse("verify");
+        if ("use-email-link".equals(action)) {
+            codes.clear(ctx);
+            ctx.attempted();
+            return;
+        }
+        if ("resend".equals(action)) {
+            CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).orElse(""));
+            ctx.challenge(sent.ok() ? CodePage.info(ctx, model(user), "wuyeCodeResent")
+                    : CodePage.error(ctx, model(user), sent.messageKey(), sent.params()));
+            return;
+        }
+        if (user != null) {
+            String locked = AuthenticatorUtils.getDisabledByBruteForceEventError(ctx, user);
+            if (locked != null) {
+                ctx.getEvent().user(user).error(locked);
+                ctx.forceChallenge(CodePage.error(ctx, model(user), Errors.USER_TEMPORARILY_DISABLED.equals(locked)
+                        ? "wuyeAccountTemporarilyLocked" : "wuyeAccountPermanentlyLocked"));
+                return;
+            }
+        }
+        CodeVerifier.Outcome outcome = codes.verify(ctx, user, form.getFirst(CodePage.FIELD));
+        if (user == null && outcome.result() == CodeVerifier.Result.OK) {
+            outcome = new CodeVerifier.Outcome(CodeVerifier.Result.WRONG, Optional.empty(), 0); // cannot happen: nothing was sent
+        }
+        switch (outcome.result()) {
+            case OK -> {
+                ctx.getEvent().user(user).detail("reset_by", "sms");
+                ctx.success(OTPCredentialModel.TYPE);
+            }
+            case WRONG -> fail(ctx, user, "wuyeCodeWrong", Math.max(outcome.remainingAttempts(), 0));
+            case TOO_MANY_ATTEMPTS -> fail(ctx, user, "wuyeCodeTooManyAttempts");
+            case EXPIRED -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeExpired"));
+            default -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeMissing"));
+        }
+    }
+
+    private void fail(AuthenticationFlowContext ctx, UserModel user, String key, Object... params) {
+        if (user != null) {
+            ctx.getEvent().user(user);
+        }
+        ctx.getEvent().error(Errors.INVALID_USER_CREDENTIALS);
+        Response page = CodePage.error(ctx, model(user), key, params);
+        ctx.failureChallenge(AuthenticationFlowError.INVALID_CREDENTIALS, page);
+    }
+
+    private CodePage.Model model(UserModel user) {
+        CodePage.Model m = new CodePage.Model();
+        m.purpose = "reset";
+        m.method = "sms";
+        m.destination = user == null ? "" : PhoneNumbers.mask(UserLookup.phoneOf(user).orElse(""));
+        m.canUseEmailLink = true;
+        return m;
+    }
+
+    @Override
+    public boolean requiresUser() {
+        return false;
+    }
+
+    @Override
+    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
+        return true;
+    }
+
+    @Override
+    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
+    }
+
+    @Override
+    public Authenticator create(KeycloakSession session) {
+        return new ResetSmsCode();
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Wuye reset by SMS code";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Sends a 6-digit code to the bound mobile; without a mobile, or on request, hands over to the email link.";
+    }
+
+    @Override
+    public String getReferenceCategory() {
+        return OTPCredentialModel.TYPE;
+    }
+
+    @Override
+    public boolean isConfigurable() {
+        return false;
+    }
+
+    @Override
+    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
+        return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.ALTERNATIVE,
+                AuthenticationExecutionModel.Requirement.REQUIRED, AuthenticationExecutionModel.Requirement.DISABLED};
+    }
+
+    @Override
+    public boolean isUserSetupAllowed() {
+        return false;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return List.of();
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,77 @@
+package cn.wuye.keycloak.authenticator;
+
+import java.util.List;
+
+import org.keycloak.Config;
+import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.AuthenticatorFactory;
+import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.credential.OTPCredentialModel;
+import org.keycloak.provider.ProviderConfigProperty;
+
+public class SmsOtpAuthenticatorFactory implements AuthenticatorFactory {
+
+    public static final String ID = "wuye-sms-otp";
+
+    @Override
+    public Authenticator create(KeycloakSession session) {
+        return new SmsOtpAuthenticator();
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Wuye SMS code (new device, privileged staff)";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "6-digit code by SMS on a new device and always for holders of mfa-required (TOTP as their choice); "
+                + "no mobile: TOTP or email. Wrong codes count towards brute-force lockout.";
+    }
+
+    /** "otp": Keycloak's brute-force protector only counts failures of the password, otp and recovery-code categories. */
+    @Override
+    public String getReferenceCategory() {
+        return OTPCredentialModel.TYPE;
+    }
+
+    @Override
+    public boolean isConfigurable() {
+        return false;
+    }
+
+    @Override
+    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
+        return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.REQUIRED,
+                AuthenticationExecutionModel.Requirement.ALTERNATIVE, AuthenticationExecutionModel.Requirement.DISABLED};
+    }
+
+    @Override
+    public boolean isUserSetupAllowed() {
+        return false;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return List.of();
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,64 @@
+package cn.wuye.keycloak.sms;
+
+import java.time.Duration;
+
+import org.keycloak.models.RealmModel;
+
+/**
+ * Per-realm SMS settings, read from realm attributes (never secrets: vendor keys come from the environment).
+ */
+public final class SmsSettings {
+
+    /** Which {@link SmsSenderFactory} id sends for the realm; default {@code dev-outbox}. */
+    public static final String SENDER = "wuyeSmsSender";
+    /** The dev outbox URL (falls back to env {@code WUYE_SMS_OUTBOX_URL}). */
+    public static final String OUTBOX_URL = "wuyeSmsOutboxUrl";
+    /** Gateway timeout in milliseconds; default 5000. */
+    public static final String TIMEOUT_MS = "wuyeSmsTimeoutMillis";
+    /** Vendor sign name (签名), template code/id, and Tencent's SmsSdkAppId. */
+    public static final String SIGN_NAME = "wuyeSmsSignName";
+    public static final String TEMPLATE = "wuyeSmsTemplate";
+    public static final String TENCENT_APP_ID = "wuyeSmsSdkAppId";
+    /** Codes per client IP per hour; default 30. */
+    public static final String MAX_PER_IP = "wuyeSmsMaxPerIpPerHour";
+
+    private SmsSettings() {
+    }
+
+    public static String sender(RealmModel realm) {
+        return attribute(realm, SENDER, "dev-outbox");
+    }
+
+    public static Duration timeout(RealmModel realm) {
+        try {
+            long ms = Long.parseLong(attribute(realm, TIMEOUT_MS, "5000"));
+            return Duration.ofMillis(Math.max(200, Math.min(ms, 30_000)));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(5);
+        }
+    }
+
+    public static int maxPerIp(RealmModel realm, int fallback) {
+        try {
+            return Integer.parseInt(attribute(realm, MAX_PER_IP, Integer.toString(fallback)));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    public static String attribute(RealmModel realm, String name, String fallback) {
+        String v = realm.getAttribute(name);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    /** The first non-blank environment variable of {@code names}, or null. */
+    public static String env(String... names) {
+        for (String n : names) {
+            String v = System.getenv(n);
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+}
