@@ -59,8 +59,8 @@ def parse(token: str, algorithms: tuple[str, ...] = ALLOWED_ALGORITHMS) -> Compa
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken("malformed", "not a compact JWS of acceptable size")
     parts = token.split(".")
-    if len(parts) != 3 or not all(parts):
-        raise InvalidToken("malformed", "a compact JWS has three non-empty parts")
+    if len(parts) != 3 or not parts[0] or not parts[1]:
+        raise InvalidToken("malformed", "a compact JWS has three parts, header and payload not empty")
     header_b64, payload_b64, signature_b64 = (p.encode("ascii", "replace") for p in parts)
     header = _json_object(header_b64, "header")
     alg = header.get("alg")
@@ -69,6 +69,8 @@ def parse(token: str, algorithms: tuple[str, ...] = ALLOWED_ALGORITHMS) -> Compa
     for name in _FORBIDDEN_HEADERS:
         if name in header:
             raise InvalidToken("forbidden_header", f"header {name!r} is not accepted")
+    if not signature_b64:
+        raise InvalidToken("malformed", "signature is empty")
     claims = _json_object(payload_b64, "payload")
     try:
         signature = urlsafe_b64decode(signature_b64)
