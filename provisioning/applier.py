@@ -1,0 +1,357 @@
+"""Carry out a plan, by resource type in dependency order: site groups, new accounts, changes to
+existing accounts (profile, roles, groups, re-enables), then disables with sign-out.
+
+New accounts go in ``partialImport`` batches of 50 (Keycloak's cost per user grows with the batch) with
+roles, groups, required actions and the one-time password inline, a few batches at once. ``SKIP``,
+never ``OVERWRITE``: an account that appeared meanwhile is reported, not replaced. When the credentials
+may not use partialImport (it needs ``manage-realm``), accounts are created one by one instead.
+Every completed change is written to the audit log as it happens.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from provisioning.actual import ActualState
+from provisioning.audit import AuditLog
+from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGateway
+from provisioning.marker import ApplyLock, attributes_digest, clear_snapshot, ensure_marker, write_snapshot
+from provisioning.passwords import CredentialsFile, one_time_password
+from provisioning.plan import (
+    CREATE, CREATE_SITE, DISABLE, ENABLE, GRANT, JOIN, LEAVE, REVOKE, UPDATE, UPDATE_SITE, AccountPlan, NewAccount,
+    Plan,
+)
+from sso import catalog
+
+BATCH = 50
+#: attribute names the UserRepresentation holds as top-level fields
+_TOP_LEVEL = {"firstName", "lastName", "email"}
+
+
+def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str, local_before_ms: float) -> float:
+    """Keycloak's clock minus ours, from the admin event of the lock we just created (responses carry no Date).
+
+    Event times are the server's; the watermark must be too, or a skewed operator machine could miss events.
+    """
+    local_after_ms = time.time() * 1000
+    for event in itertools.islice(gateway.admin_events_since(0, ("GROUP",), page=50), 50):
+        if event.get("resourcePath") == f"groups/{marker_id}/children" and lock_id in str(event.get("representation")):
+            return float(event["time"]) - (local_before_ms + local_after_ms) / 2
+    return 0.0
+
+
+class RealmChanged(Exception):
+    """The realm is no longer in the state the plan was made against."""
+
+
+@dataclass
+class ApplyOptions:
+    invite: bool = False  # execute-actions e-mail instead of a one-time password
+    credentials: CredentialsFile | None = None
+    batch_size: int = BATCH
+    workers: int = 3
+    lock_holder: str = "wuye-sso provision"
+
+
+@dataclass
+class Failure:
+    account: str
+    change: str
+    error: str
+
+
+@dataclass
+class ApplyReport:
+    done: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # accounts that already existed (not managed, or made meanwhile)
+    passwords_written: int = 0
+    invitations_sent: int = 0
+    seconds: float = 0.0
+    requests: int = 0
+    writes: int = 0
+    create_mode: str = ""
+
+    def count(self, kind: str, n: int = 1) -> None:
+        self.done[kind] = self.done.get(kind, 0) + n
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "done": self.done, "failures": [f.__dict__ for f in self.failures], "skipped": self.skipped,
+            "passwords_written": self.passwords_written, "invitations_sent": self.invitations_sent,
+            "seconds": round(self.seconds, 3), "requests": self.requests, "writes": self.writes,
+            "create_mode": self.create_mode,
+        }
+
+
+class Applier:
+    def __init__(self, gateway: KeycloakGateway, actual: ActualState, audit: AuditLog, options: ApplyOptions,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.gateway, self.actual, self.audit, self.options = gateway, actual, audit, options
+        self.progress = progress or (lambda _n: None)
+        self.report = ApplyReport()
+        self.group_ids = dict(actual.group_ids)
+        self.created_ids: dict[str, str] = {}
+        self.touched: set[str] = set()
+        self.failed_accounts: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- the whole apply, under the realm's lock ------------------------------------------------------
+    def apply(self, plan: Plan, recheck: Callable[[], str] | None = None) -> ApplyReport:
+        """Take the realm's lock, check the realm is still as planned (``recheck`` gives its fingerprint now), apply."""
+        started = time.monotonic()
+        requests0, writes0 = self.gateway.requests, self.gateway.writes
+        marker_id = ensure_marker(self.gateway, self.actual.marker)
+        lock = ApplyLock(self.gateway, marker_id, self.options.lock_holder)
+        local_before = time.time() * 1000
+        lock.acquire()
+        self.clock_offset_ms = server_clock_offset(self.gateway, marker_id, lock.group_id or "", local_before)
+        # Events from here on are seen by the next run; the state before is what ``recheck`` confirms.
+        self.lock_taken_ms = int(local_before + self.clock_offset_ms)
+        if recheck is not None and plan.realm_exists:
+            try:
+                now = recheck()
+            except BaseException:
+                lock.release()
+                raise
+            if now != plan.fingerprint:
+                lock.release()
+                raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+        stop = threading.Event()
+        heartbeat = threading.Thread(target=self._heartbeat, args=(lock, stop), daemon=True)
+        heartbeat.start()
+        try:
+            clear_snapshot(self.gateway, marker_id)
+            self._sites(plan)
+            self._creates([a for a in plan.accounts if a.new is not None])
+            existing = [a for a in plan.accounts if a.new is None]
+            self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
+            self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
+            self._snapshot(plan, marker_id)
+        finally:
+            stop.set()
+            heartbeat.join(timeout=5)
+            lock.release()
+            self.audit.close()
+        self.report.seconds = time.monotonic() - started
+        self.report.requests = self.gateway.requests - requests0
+        self.report.writes = self.gateway.writes - writes0
+        return self.report
+
+    def _heartbeat(self, lock: ApplyLock, stop: threading.Event) -> None:
+        while not stop.wait(30):
+            try:
+                lock.renew()
+            except GatewayError:
+                pass
+
+    def _fail(self, account: str, change: str, error: Exception) -> None:
+        with self._lock:
+            self.report.failures.append(Failure(account, change, str(error)))
+            self.failed_accounts.add(account)
+
+    # -- site groups ----------------------------------------------------------------------------------
+    def _sites(self, plan: Plan) -> None:
+        if not plan.sites:
+            return
+        parent = self.gateway.group_by_path(f"/{catalog.SITES_GROUP}")
+        assert parent is not None
+        for change in plan.sites:
+            path = catalog.site_group_path(change.target)
+            attributes = {"name_zh": [str(change.after)]}
+            try:
+                if change.kind == CREATE_SITE:
+                    self.group_ids[path] = self.gateway.create_group(change.target, attributes, parent_id=parent["id"])
+                elif change.kind == UPDATE_SITE:
+                    group = self.gateway.group(self.group_ids[path])
+                    group["attributes"] = {**(group.get("attributes") or {}), **attributes}
+                    self.gateway.update_group(self.group_ids[path], group)
+            except GatewayError as exc:
+                self._fail(f"site {change.target}", change.kind, exc)
+                continue
+            self.report.count(change.kind)
+            self.audit.record(f"site {change.target}", change.kind, path, change.before, change.after)
+
+    # -- joiners --------------------------------------------------------------------------------------
+    def _creates(self, accounts: list[AccountPlan]) -> None:
+        if not accounts:
+            return
+        size = self.options.batch_size
+        batches = [accounts[i:i + size] for i in range(0, len(accounts), size)]
+        self.report.create_mode = "partialImport"
+        try:
+            self._create_batch(batches[0])
+        except Forbidden:
+            self.report.create_mode = "one by one (these credentials may not use partialImport)"
+            self._each(self._create_one, accounts)
+            return
+        self.gateway.map(self._create_batch_safely, batches[1:], workers=self.options.workers)
+
+    def _create_batch_safely(self, batch: list[AccountPlan]) -> None:
+        try:
+            self._create_batch(batch)
+        except Forbidden:
+            raise
+        except GatewayError as exc:
+            for account in batch:
+                self._fail(account.username, CREATE, exc)
+
+    def _create_batch(self, batch: list[AccountPlan]) -> None:
+        representations, secrets_rows = [], []
+        for account in batch:
+            assert account.new is not None
+            rep, password = self._representation(account.new)
+            representations.append(rep)
+            if password:
+                secrets_rows.append((account.username, account.new.employee_no, account.new.display_name, password))
+        if self.options.credentials is not None:
+            self.options.credentials.write(secrets_rows)  # before the accounts exist: never a lost password
+        results = self.gateway.partial_import_users(representations, if_exists="SKIP")
+        outcome = {str(r.get("resourceName")): r for r in results if r.get("resourceType") == "USER"}
+        for account in batch:
+            result = outcome.get(account.username, {})
+            if result.get("action") == "ADDED":
+                self._created(account, str(result.get("id")), password_given=bool(secrets_rows))
+            else:
+                with self._lock:
+                    self.report.skipped.append(account.username)
+                    self.failed_accounts.add(account.username)
+                self.progress(1)
+
+    def _create_one(self, account: AccountPlan) -> None:
+        assert account.new is not None
+        rep, password = self._representation(account.new)
+        roles = rep.pop("realmRoles")
+        try:
+            if password and self.options.credentials is not None:
+                self.options.credentials.write([(account.username, account.new.employee_no, account.new.display_name, password)])
+            user_id = self.gateway.create_user(rep)  # groups by path are accepted inline
+            self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
+        except GatewayError as exc:
+            if exc.status == 409:
+                with self._lock:
+                    self.report.skipped.append(account.username)
+                    self.failed_accounts.add(account.username)
+            else:
+                self._fail(account.username, CREATE, exc)
+            return
+        self._created(account, user_id, password_given=bool(password))
+
+    def _representation(self, new: NewAccount) -> tuple[dict[str, Any], str | None]:
+        rep: dict[str, Any] = {
+            "username": new.username, "enabled": True, "firstName": new.first_name, "lastName": new.last_name,
+            "attributes": {k: [v] for k, v in new.attributes.items()}, "realmRoles": list(new.realm_roles),
+            "groups": list(new.groups), "requiredActions": list(new.required_actions),
+        }
+        if new.email:
+            rep["email"] = new.email
+        password = None
+        if not (self.options.invite and new.email) and self.options.credentials is not None:
+            password = one_time_password()
+            rep["credentials"] = [{"type": "password", "value": password, "temporary": True}]
+        return rep, password
+
+    def _created(self, account: AccountPlan, user_id: str, password_given: bool) -> None:
+        assert account.new is not None
+        with self._lock:
+            self.created_ids[account.username] = user_id
+            self.report.count(CREATE)
+            if password_given:
+                self.report.passwords_written += 1
+        for change in account.changes:
+            if change.kind != CREATE:
+                with self._lock:
+                    self.report.count(change.kind)
+            self.audit.record(account.username, change.kind, change.target, change.before, change.after, user_id)
+        if self.options.invite and account.new.email:
+            try:
+                self.gateway.execute_actions_email(user_id, list(account.new.required_actions))
+                with self._lock:
+                    self.report.invitations_sent += 1
+            except GatewayError as exc:
+                self._fail(account.username, "invite", exc)
+        self.progress(1)
+
+    # -- movers, leavers, re-hires --------------------------------------------------------------------
+    def _each(self, fn: Callable[[AccountPlan], None], accounts: list[AccountPlan]) -> None:
+        self.gateway.map(fn, accounts, workers=self.options.workers)
+
+    def _change_account(self, account: AccountPlan) -> None:
+        assert account.user_id is not None
+        user_id = account.user_id
+        try:
+            self._profile(account, user_id)
+            grants = [c.target for c in account.changes if c.kind == GRANT]
+            revokes = [c.target for c in account.changes if c.kind == REVOKE]
+            if grants:
+                self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in grants])
+            if revokes:
+                self.gateway.remove_realm_roles(user_id, [self.actual.roles[r] for r in revokes])
+            for change in account.changes:
+                if change.kind == JOIN:
+                    self.gateway.join_group(user_id, self.group_ids[change.target])
+                elif change.kind == LEAVE:
+                    self.gateway.leave_group(user_id, self.group_ids[change.target])
+            if DISABLE in account.kinds:
+                self.gateway.logout_user(user_id)  # disabling alone may leave live sessions
+        except (GatewayError, KeyError) as exc:
+            self._fail(account.username, ",".join(sorted(account.kinds)), exc)
+            self.progress(1)
+            return
+        for change in account.changes:
+            with self._lock:
+                self.report.count(change.kind)
+            self.audit.record(account.username, change.kind, change.target, change.before, change.after, user_id)
+        self.progress(1)
+
+    def _profile(self, account: AccountPlan, user_id: str) -> None:
+        edits = [c for c in account.changes if c.kind in (UPDATE, ENABLE, DISABLE)]
+        if not edits:
+            return
+        rep = self.gateway.get_user(user_id)  # PUT replaces: send the whole representation back
+        attributes: dict[str, list[str]] = rep.get("attributes") or {}
+        for change in edits:
+            if change.kind in (ENABLE, DISABLE):
+                rep["enabled"] = change.after
+            elif change.target in _TOP_LEVEL:
+                rep[change.target] = change.after or ""
+            elif change.after:
+                attributes[change.target] = [str(change.after)]
+            else:
+                attributes.pop(change.target, None)
+        rep["attributes"] = attributes
+        with self._lock:
+            self.touched.add(user_id)
+        self.gateway.update_user(user_id, rep)
+
+    # -- the record for the next run ------------------------------------------------------------------
+    def _snapshot(self, plan: Plan, marker_id: str) -> None:
+        """Digests of owned attributes as they now stand, for accounts whose values are known for sure."""
+        planned = {a.username: a for a in plan.accounts}
+        digests: set[bytes] = set()
+        for username, user in self.actual.users.items():
+            if username in self.failed_accounts or user.attributes is None:
+                continue
+            attributes = dict(user.attributes)
+            account = planned.get(username)
+            for change in account.changes if account else ():
+                if change.kind == UPDATE and change.target not in _TOP_LEVEL:
+                    if change.after:
+                        attributes[change.target] = str(change.after)
+                    else:
+                        attributes.pop(change.target, None)
+            digests.add(attributes_digest(username, attributes))
+        for username in self.created_ids:
+            new = planned[username].new
+            assert new is not None
+            digests.add(attributes_digest(username, new.attributes))
+        write_snapshot(
+            self.gateway, marker_id, read_started_ms=self.lock_taken_ms,
+            writes_ended_ms=int(time.time() * 1000 + self.clock_offset_ms), applier=self.gateway.subject,
+            digests=digests, touched=self.touched,
+        )

@@ -1,0 +1,237 @@
+"""``wuye-sso provision validate|plan|apply ROSTER``: the roster becomes Keycloak accounts.
+
+Exit codes: 0 done / nothing to do, 1 invalid roster or failed changes, 2 ``plan``: changes pending,
+3 saved plan refused (realm changed), 4 mass disable refused, 5 another apply holds the lock,
+6 Keycloak unreachable or credentials refused, 7 not confirmed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from provisioning.actual import ActualState
+from provisioning.applier import Applier, ApplyOptions, RealmChanged
+from provisioning.audit import AuditLog
+from provisioning.desired import DesiredState
+from provisioning.keycloak_gateway import Credentials, GatewayError, KeycloakGateway, Unauthorized, Unavailable
+from provisioning.marker import LockHeld
+from provisioning.passwords import CredentialsFile
+from provisioning.plan import Plan
+from provisioning.plan_render import render_plan, render_report, summary_line
+from provisioning.planner import make_plan
+from provisioning.roster import RosterError
+from provisioning.state_reader import read_actual
+from provisioning.validation import load_desired
+from sso import catalog
+
+OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED = range(8)
+MASS_DISABLE_SHARE = 0.20
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wuye-sso provision", description="The HR roster becomes Keycloak accounts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, keycloak: bool = True) -> None:
+        p.add_argument("roster", type=Path, help="roster file: .yaml, .csv or .xlsx")
+        p.add_argument("--tenant", help="realm to provision (overrides the roster's tenant)")
+        if keycloak:
+            p.add_argument("--keycloak-url", default=os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8080"))
+            p.add_argument("--admin", action="store_true",
+                           help="use the master admin (KEYCLOAK_ADMIN_USERNAME/PASSWORD) even if WUYE_PROVISIONER_CLIENT_SECRET is set")
+            p.add_argument("--full-read", action="store_true", help="read every account's attributes (ignore the snapshot)")
+            p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+
+    common(commands.add_parser("validate", help="check a roster and report every problem"), keycloak=False)
+    plan = commands.add_parser("plan", help="show what apply would change; exit 2 when changes are pending")
+    common(plan)
+    plan.add_argument("--out", type=Path, help="save the plan as JSON for `apply --plan`")
+    plan.add_argument("--show", type=int, default=200, help="accounts to list (default 200)")
+    apply = commands.add_parser("apply", help="apply the roster (shows the plan, asks unless --yes)")
+    common(apply)
+    apply.add_argument("--plan", type=Path, help="apply exactly this saved plan; refused if the realm changed since")
+    apply.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--invite", action="store_true", help="send Keycloak's actions e-mail instead of one-time passwords")
+    apply.add_argument("--credentials-file", type=Path, help="where one-time passwords go (mode 0600)")
+    apply.add_argument("--audit-log", type=Path, default=Path("wuye-provisioning-audit.jsonl"))
+    apply.add_argument("--allow-mass-disable", action="store_true", help=f"allow disabling more than {MASS_DISABLE_SHARE:.0%} of managed accounts")
+    apply.add_argument("--operator", default=f"{getpass.getuser()}@{socket.gethostname()}")
+    apply.add_argument("--show", type=int, default=200)
+    apply.add_argument("--batch-size", type=int, default=50)
+    apply.add_argument("--workers", type=int, default=3)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    json_out = getattr(args, "json", False)
+    console = Console(stderr=json_out)
+    try:
+        desired = load_desired(args.roster, tenant=args.tenant)
+    except RosterError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]{problem}[/]", highlight=False)
+        console.print(f"{len(exc.problems)} problems in {args.roster}: nothing applied.")
+        if json_out:
+            print(json.dumps({"ok": False, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False))
+        return FAILED
+    if args.command == "validate":
+        active = sum(1 for u in desired.users.values() if u.active)
+        console.print(f"{args.roster}: valid. Realm {desired.tenant} ({desired.company_name}), {len(desired.sites)} sites, "
+                      f"{len(desired.users)} people ({active} active, {len(desired.users) - active} leaving).")
+        return OK
+    try:
+        return _plan_or_apply(args, desired, console)
+    except Unauthorized as exc:
+        console.print(f"[red]Keycloak refused the credentials: {exc}[/]")
+        return UNREACHABLE
+    except Unavailable as exc:
+        console.print(f"[red]Keycloak is not answering at {args.keycloak_url}: {exc}[/]")
+        return UNREACHABLE
+    except LockHeld as exc:
+        console.print(f"[red]{exc}[/]")
+        return LOCKED
+    except RealmChanged as exc:
+        console.print(f"[red]Refused: {exc}.[/]")
+        return STALE_PLAN
+
+
+def credentials_from_env(force_admin: bool) -> Credentials:
+    secret = os.environ.get("WUYE_PROVISIONER_CLIENT_SECRET")
+    if secret and not force_admin:
+        return Credentials("client", client_id=catalog.PROVISIONER_CLIENT_ID, client_secret=secret)
+    return admin_credentials_from_env()
+
+
+def admin_credentials_from_env() -> Credentials:
+    user, password = os.environ.get("KEYCLOAK_ADMIN_USERNAME"), os.environ.get("KEYCLOAK_ADMIN_PASSWORD")
+    if not user or not password:
+        raise SystemExit(
+            "No Keycloak credentials: set WUYE_PROVISIONER_CLIENT_SECRET (the realm's provisioner service account) "
+            "or KEYCLOAK_ADMIN_USERNAME and KEYCLOAK_ADMIN_PASSWORD (master admin; also needed to create a realm)."
+        )
+    return Credentials("admin", username=user, password=password)
+
+
+def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Console) -> int:
+    gateway = KeycloakGateway(args.keycloak_url, desired.tenant, credentials_from_env(args.admin),
+                              concurrency=max(4, getattr(args, "workers", 3)))
+    with gateway:
+        exists = _realm_exists(args.keycloak_url, desired)
+        actual = read_actual(gateway, desired, full=args.full_read) if exists else None
+        if args.command == "apply" and args.plan:
+            plan = Plan.load(args.plan)
+            if plan.realm != desired.tenant:
+                raise RealmChanged(f"the saved plan is for realm {plan.realm}, the roster for {desired.tenant}")
+            if exists != plan.realm_exists or (actual is not None and actual.fingerprint() != plan.fingerprint):
+                raise RealmChanged(f"realm {plan.realm} changed since {args.plan} was made")
+        else:
+            plan = make_plan(desired, actual, str(args.roster))
+        if args.json and args.command == "plan":
+            print(json.dumps({"plan": plan.to_json(), "summary": plan.summary(), "read": _read_info(actual)}, ensure_ascii=False))
+        else:
+            render_plan(plan, console, show=args.show)
+            if actual is not None:
+                console.print(f"[dim]read {len(actual.users)} managed accounts ({actual.read_mode}: {actual.read_reason}; "
+                              f"attributes of {actual.attributes_read} read) in {gateway.requests} requests[/]")
+        if args.command == "plan":
+            if args.out:
+                plan.save(args.out)
+                console.print(f"plan saved to {args.out}")
+            return OK if plan.empty else PENDING
+        return _apply(args, desired, plan, actual, gateway, console)
+
+
+def _realm_exists(base_url: str, desired: DesiredState) -> bool:
+    """Whether the tenant's realm exists (its OIDC discovery answers); no credentials needed."""
+    import httpx
+
+    try:
+        response = httpx.get(f"{base_url.rstrip('/')}/realms/{desired.tenant}/.well-known/openid-configuration", timeout=30)
+    except httpx.HTTPError as exc:
+        raise Unavailable("GET", f"/realms/{desired.tenant}", 0, exc.__class__.__name__) from exc
+    return response.status_code == 200
+
+
+def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: ActualState | None,
+           gateway: KeycloakGateway, console: Console) -> int:
+    if plan.empty:
+        console.print("Nothing to apply.")
+        if args.json:
+            print(json.dumps({"ok": True, "summary": plan.summary(), "report": None}, ensure_ascii=False))
+        return OK
+    if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
+        console.print(f"[red]Refused: this roster would disable {plan.count('disable')} of {plan.managed_accounts} managed "
+                      f"accounts ({plan.disable_share:.0%} > {MASS_DISABLE_SHARE:.0%}). A truncated export? "
+                      "If it is meant, run again with --allow-mass-disable.[/]")
+        return MASS_DISABLE
+    if not args.yes:
+        if not sys.stdin.isatty():
+            console.print("[red]Not applied: confirm with --yes when not running in a terminal.[/]")
+            return NOT_CONFIRMED
+        if input("Apply these changes? 执行这些变更? [y/N] ").strip().lower() not in ("y", "yes", "是"):
+            console.print("Not applied.")
+            return NOT_CONFIRMED
+    if actual is None:
+        actual = _create_realm(args, desired, gateway, console)
+    credentials = None
+    if not args.invite or any(a.new and not a.new.email for a in plan.accounts):
+        path = args.credentials_file or Path(f"credentials-{desired.tenant}-{dt.datetime.now():%Y%m%d-%H%M%S}.csv")
+        credentials = CredentialsFile(path)
+    audit = AuditLog(args.audit_log, f"{args.operator} as {gateway.credentials.operator}", desired.tenant)
+    options = ApplyOptions(invite=args.invite, credentials=credentials, batch_size=args.batch_size, workers=args.workers,
+                           lock_holder=args.operator)
+    total = len(plan.accounts)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, disable=args.json or not console.is_terminal or total < 20) as progress:
+        task = progress.add_task("applying", total=total)
+        applier = Applier(gateway, actual, audit, options, progress=lambda n: progress.advance(task, n))
+        report = applier.apply(plan, recheck=lambda: read_actual(gateway, desired, full=args.full_read).fingerprint())
+    if args.json:
+        print(json.dumps({"ok": not report.failures, "summary": plan.summary(), "report": report.as_json(),
+                          "credentials_file": str(credentials.path) if credentials and credentials.written else None},
+                         ensure_ascii=False))
+    else:
+        render_report(report, console)
+        if credentials is not None and credentials.written:
+            console.print(f"one-time passwords: {credentials.path}")
+    return FAILED if report.failures else OK
+
+
+def _create_realm(args: argparse.Namespace, desired: DesiredState, gateway: KeycloakGateway, console: Console) -> ActualState:
+    import secrets
+
+    from provisioning.realm_import import ensure_realm, master_admin
+    from provisioning.realm_template import RealmSettings
+
+    admin = admin_credentials_from_env()
+    settings = RealmSettings(
+        realm=desired.tenant, company_name=desired.company_name,
+        workbench_client_secret=secrets.token_urlsafe(24), workorder_api_client_secret=secrets.token_urlsafe(24),
+        provisioner_client_secret=gateway.credentials.client_secret or secrets.token_urlsafe(24),
+    )
+    ensure_realm(master_admin(args.keycloak_url, admin.username, admin.password), settings)
+    console.print(f"created realm {desired.tenant} from the realm template")
+    return read_actual(gateway, desired)
+
+
+def _read_info(actual: ActualState | None) -> dict[str, object] | None:
+    if actual is None:
+        return None
+    return {"mode": actual.read_mode, "reason": actual.read_reason, "managed_accounts": len(actual.users),
+            "attributes_read": actual.attributes_read}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,363 @@
+"""A small typed gateway over Keycloak's admin REST API for one realm, with errors named by meaning.
+
+Why not python-keycloak's ``KeycloakAdmin`` here: provisioning needs the bulk forms of the API
+(one-page brief listings, ``partialImport`` with SKIP, admin events paged newest first), calls made
+concurrently from a thread pool, and an exact count of requests and writes (the benchmark and the
+"no writes on a no-op" test read it). python-keycloak is still used where a call is one-off (realm
+creation in ``realm_import``, the naive baseline in ``bench/``). The realm is fixed per gateway and
+every path is relative to ``/admin/realms/{realm}``: there is no hidden "current realm".
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: One page for bulk listings: offset paging re-scans in Keycloak, so read in as few pages as possible.
+BULK_PAGE = 100_000
+
+
+class GatewayError(Exception):
+    """Keycloak refused or failed a call; the message names the call, never a secret."""
+
+    def __init__(self, method: str, path: str, status: int, detail: str) -> None:
+        self.method, self.path, self.status, self.detail = method, path, status, detail
+        super().__init__(f"{method} {path}: HTTP {status} {detail}".strip())
+
+
+class NotFound(GatewayError):
+    pass
+
+
+class Conflict(GatewayError):
+    pass
+
+
+class Forbidden(GatewayError):
+    pass
+
+
+class Unauthorized(GatewayError):
+    pass
+
+
+class Unavailable(GatewayError):
+    """Keycloak did not answer (down, timeout) or answered 5xx."""
+
+
+_ERRORS: dict[int, type[GatewayError]] = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Either the realm's ``provisioner`` service account or the master admin (needed to create realms)."""
+
+    kind: str  # "client" | "admin"
+    client_id: str = ""
+    client_secret: str = ""
+    username: str = ""
+    password: str = ""
+
+    def __repr__(self) -> str:  # never print secrets
+        who = self.client_id if self.kind == "client" else self.username
+        return f"Credentials(kind={self.kind!r}, who={who!r})"
+
+    @property
+    def operator(self) -> str:
+        return f"client:{self.client_id}" if self.kind == "client" else f"admin:{self.username}"
+
+
+class TokenSource:
+    """Access tokens for the gateway, refreshed before they expire; one refresh at a time across threads."""
+
+    def __init__(self, http: httpx.Client, base_url: str, realm: str, credentials: Credentials) -> None:
+        self._http, self._base, self._realm, self._credentials = http, base_url, realm, credentials
+        self._lock = threading.Lock()
+        self._token = ""
+        self._expires = 0.0
+        self.subject = ""
+
+    def token(self) -> str:
+        with self._lock:
+            if time.monotonic() < self._expires - 15:
+                return self._token
+            c = self._credentials
+            if c.kind == "client":
+                url = f"{self._base}/realms/{self._realm}/protocol/openid-connect/token"
+                form = {"grant_type": "client_credentials", "client_id": c.client_id, "client_secret": c.client_secret}
+            else:
+                url = f"{self._base}/realms/master/protocol/openid-connect/token"
+                form = {"grant_type": "password", "client_id": "admin-cli", "username": c.username, "password": c.password}
+            try:
+                response = self._http.post(url, data=form)
+            except httpx.HTTPError as exc:
+                raise Unavailable("POST", url, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
+            if response.status_code != 200:
+                raise Unauthorized("POST", url, response.status_code, f"cannot sign in as {c.operator}")
+            body = response.json()
+            self._token = str(body["access_token"])
+            self._expires = time.monotonic() + float(body.get("expires_in", 60))
+            self.subject = str(_jwt_claims(self._token).get("sub", ""))
+            return self._token
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._expires = 0.0
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    """Read (not verify) our own access token's payload: only to learn our user id for event filtering."""
+    try:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+    except (IndexError, ValueError):
+        return {}
+
+
+class KeycloakGateway:
+    """Admin API of one realm. ``requests``/``writes`` count every call (tests and benchmarks read them)."""
+
+    def __init__(self, base_url: str, realm: str, credentials: Credentials, concurrency: int = 4,
+                 timeout: float = 120.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.realm = realm
+        self.credentials = credentials
+        self.concurrency = concurrency
+        self._http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2 + 2))
+        self._tokens = TokenSource(self._http, self.base_url, realm, credentials)
+        self._count_lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+        self.server_time_ms = 0
+
+    # -- plumbing ------------------------------------------------------------------------------------
+    @property
+    def requests(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def writes(self) -> int:
+        return sum(n for method, n in self.counts.items() if method != "GET")
+
+    @property
+    def subject(self) -> str:
+        """Our own user id (the service account's, or the master admin's): admin events name it.
+
+        Keycloak 26 gives admin-cli lightweight access tokens without ``sub``; then the master admin's id
+        is looked up once by username.
+        """
+        self._tokens.token()
+        if not self._tokens.subject and self.credentials.kind == "admin":
+            url = f"{self.base_url}/admin/realms/master/users"
+            with self._count_lock:
+                self.counts["GET"] += 1
+            response = self._http.get(url, params={"username": self.credentials.username, "exact": "true",
+                                                   "briefRepresentation": "true"},
+                                      headers={"Authorization": f"Bearer {self._tokens.token()}"})
+            found = response.json() if response.status_code == 200 else []
+            self._tokens.subject = str(found[0]["id"]) if found else ""
+        return self._tokens.subject
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> KeycloakGateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def call(self, method: str, path: str, *, params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+             body: Any = None, ok: tuple[int, ...] = (200, 201, 204)) -> httpx.Response:
+        url = f"{self.base_url}/admin/realms/{quote(self.realm)}{path}"
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self._tokens.token()}"}
+            with self._count_lock:
+                self.counts[method] += 1
+            try:
+                response = self._http.request(method, url, params=params, json=body, headers=headers)
+            except httpx.HTTPError as exc:
+                raise Unavailable(method, path, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
+            self._note_time(response)
+            if response.status_code == 401 and attempt == 1:
+                self._tokens.invalidate()
+                continue
+            if response.status_code in ok:
+                return response
+            detail = _detail(response)
+            if response.status_code >= 500:
+                raise Unavailable(method, path, response.status_code, detail)
+            raise _ERRORS.get(response.status_code, GatewayError)(method, path, response.status_code, detail)
+        raise AssertionError("unreachable")
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.call("GET", path, params=params or None).json()
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
+        """Run ``fn`` over items concurrently (Keycloak has two cores; a few requests in flight keep both busy)."""
+        items = list(items)
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=workers or self.concurrency) as pool:
+            return list(pool.map(fn, items))
+
+    def _note_time(self, response: httpx.Response) -> None:
+        date = response.headers.get("date")
+        if date:
+            try:
+                self.server_time_ms = max(self.server_time_ms, int(parsedate_to_datetime(date).timestamp() * 1000))
+            except (TypeError, ValueError):
+                pass
+
+    # -- realm ---------------------------------------------------------------------------------------
+    def realm_exists(self) -> bool:
+        try:
+            self.call("GET", "/roles/staff", params={"briefRepresentation": "true"})
+        except (NotFound, Unauthorized):
+            return False
+        return True
+
+    def events_config(self) -> dict[str, Any]:
+        return dict(self.get("/events/config"))
+
+    # -- users ---------------------------------------------------------------------------------------
+    def search_users(self, query: str | None = None, brief: bool = True, first: int = 0,
+                     max_results: int = BULK_PAGE) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"briefRepresentation": str(brief).lower(), "first": first, "max": max_results}
+        if query:
+            params["q"] = query
+        return list(self.get("/users", **params))
+
+    def get_user(self, user_id: str) -> dict[str, Any]:
+        return dict(self.get(f"/users/{user_id}"))
+
+    def find_user(self, username: str) -> dict[str, Any] | None:
+        found = self.get("/users", username=username, exact="true", briefRepresentation="false")
+        return dict(found[0]) if found else None
+
+    def create_user(self, representation: dict[str, Any]) -> str:
+        response = self.call("POST", "/users", body=representation, ok=(201,))
+        return response.headers["location"].rstrip("/").rsplit("/", 1)[1]
+
+    def update_user(self, user_id: str, representation: dict[str, Any]) -> None:
+        self.call("PUT", f"/users/{user_id}", body=representation)
+
+    def logout_user(self, user_id: str) -> None:
+        self.call("POST", f"/users/{user_id}/logout")
+
+    def execute_actions_email(self, user_id: str, actions: list[str], lifespan_s: int = 7 * 24 * 3600) -> None:
+        self.call("PUT", f"/users/{user_id}/execute-actions-email", params={"lifespan": lifespan_s}, body=actions)
+
+    def partial_import_users(self, users: list[dict[str, Any]], if_exists: str = "SKIP") -> list[dict[str, Any]]:
+        """Create users in one transaction; ``SKIP`` leaves existing ones alone (never OVERWRITE)."""
+        if if_exists not in ("SKIP", "FAIL"):
+            raise ValueError("partialImport OVERWRITE deletes and re-creates users: never used")
+        body = {"ifResourceExists": if_exists, "users": users}
+        return list(self.call("POST", "/partialImport", body=body).json().get("results", []))
+
+    # -- roles ---------------------------------------------------------------------------------------
+    def realm_role(self, name: str) -> dict[str, Any]:
+        return dict(self.get(f"/roles/{quote(name)}"))
+
+    def role_members(self, name: str) -> list[dict[str, Any]]:
+        return self._all_pages(f"/roles/{quote(name)}/users", briefRepresentation="true")
+
+    def add_realm_roles(self, user_id: str, roles: list[dict[str, Any]]) -> None:
+        self.call("POST", f"/users/{user_id}/role-mappings/realm", body=roles)
+
+    def remove_realm_roles(self, user_id: str, roles: list[dict[str, Any]]) -> None:
+        self.call("DELETE", f"/users/{user_id}/role-mappings/realm", body=roles)
+
+    # -- groups --------------------------------------------------------------------------------------
+    def group_by_path(self, path: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.get(f"/group-by-path/{quote(path.lstrip('/'))}"))
+        except NotFound:
+            return None
+
+    def group(self, group_id: str) -> dict[str, Any]:
+        return dict(self.get(f"/groups/{group_id}"))
+
+    def group_children(self, group_id: str) -> list[dict[str, Any]]:
+        return self._all_pages(f"/groups/{group_id}/children", briefRepresentation="false")
+
+    def group_members(self, group_id: str) -> list[dict[str, Any]]:
+        return self._all_pages(f"/groups/{group_id}/members", briefRepresentation="true")
+
+    def create_group(self, name: str, attributes: dict[str, list[str]], parent_id: str | None = None) -> str:
+        path = f"/groups/{parent_id}/children" if parent_id else "/groups"
+        response = self.call("POST", path, body={"name": name, "attributes": attributes}, ok=(201, 204))
+        location = response.headers.get("location")
+        if location:
+            return location.rstrip("/").rsplit("/", 1)[1]
+        return str(response.json()["id"])
+
+    def update_group(self, group_id: str, representation: dict[str, Any]) -> None:
+        self.call("PUT", f"/groups/{group_id}", body=representation)
+
+    def delete_group(self, group_id: str) -> None:
+        self.call("DELETE", f"/groups/{group_id}")
+
+    def join_group(self, user_id: str, group_id: str) -> None:
+        self.call("PUT", f"/users/{user_id}/groups/{group_id}")
+
+    def leave_group(self, user_id: str, group_id: str) -> None:
+        self.call("DELETE", f"/users/{user_id}/groups/{group_id}")
+
+    # -- events --------------------------------------------------------------------------------------
+    def admin_events_since(self, since_ms: int, resource_types: tuple[str, ...], page: int = 1000) -> Iterator[dict[str, Any]]:
+        """Admin events newer than ``since_ms``, newest first, reading pages only as far back as needed."""
+        params: list[tuple[str, Any]] = [("resourceTypes", t) for t in resource_types]
+        params += [("dateFrom", str(since_ms)), ("direction", "desc")]
+        yield from self._events_since("/admin-events", params, since_ms, page)
+
+    def user_events_since(self, since_ms: int, types: tuple[str, ...], page: int = 1000) -> Iterator[dict[str, Any]]:
+        params: list[tuple[str, Any]] = [("type", t) for t in types]
+        params += [("dateFrom", str(since_ms)), ("direction", "desc")]
+        yield from self._events_since("/events", params, since_ms, page)
+
+    def _events_since(self, path: str, params: list[tuple[str, Any]], since_ms: int, page: int) -> Iterator[dict[str, Any]]:
+        first = 0
+        while True:
+            batch = self.call("GET", path, params=[*params, ("first", first), ("max", page)]).json()
+            for event in batch:
+                if int(event.get("time", 0)) < since_ms:
+                    return
+                yield event
+            if len(batch) < page:
+                return
+            first += page
+
+    def _all_pages(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        first = 0
+        while True:
+            batch = self.get(path, **params, first=first, max=BULK_PAGE)
+            found.extend(batch)
+            if len(batch) < BULK_PAGE:
+                return found
+            first += BULK_PAGE
+
+
+def _detail(response: httpx.Response) -> str:
+    """Keycloak's error text, short; request bodies (which may hold passwords) are never echoed."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("errorMessage") or body.get("error_description") or body.get("error") or "")[:300]
+    return ""

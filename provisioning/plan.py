@@ -1,0 +1,121 @@
+"""A plan: the typed changes that take the realm from its actual state to the roster, grouped by account.
+
+Printable (``plan_render``) and saved as JSON; a saved plan carries the fingerprint of the realm state
+it was made against, so ``apply --plan`` can refuse when the realm has changed since.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+PLAN_FORMAT = 1
+
+#: change kinds, in the order an apply carries them out for one account
+CREATE, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE = (
+    "create", "update", "grant", "revoke", "join", "leave", "disable", "enable",
+)
+CREATE_SITE, UPDATE_SITE = "create-site", "update-site"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    #: what changes: a field or attribute name, a role, a group path, a site code
+    target: str = ""
+    before: Any = None
+    after: Any = None
+
+
+@dataclass
+class NewAccount:
+    """Everything needed to create an account (no password: one is made at apply time, if any)."""
+
+    username: str
+    employee_no: str
+    display_name: str
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str
+    realm_roles: list[str]
+    groups: list[str]
+    attributes: dict[str, str]
+    required_actions: list[str]
+
+
+@dataclass
+class AccountPlan:
+    username: str
+    user_id: str | None
+    changes: list[Change]
+    new: NewAccount | None = None
+    why: str = ""  # for disables: absent from the roster, or status leaving
+
+    @property
+    def kinds(self) -> set[str]:
+        return {c.kind for c in self.changes}
+
+
+@dataclass
+class Plan:
+    realm: str
+    company_name: str
+    realm_exists: bool
+    fingerprint: str
+    roster: str
+    managed_accounts: int
+    sites: list[Change] = field(default_factory=list)
+    accounts: list[AccountPlan] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    format: int = PLAN_FORMAT
+
+    @property
+    def empty(self) -> bool:
+        return not self.sites and not self.accounts and self.realm_exists
+
+    def count(self, kind: str) -> int:
+        return sum(1 for a in self.accounts for c in a.changes if c.kind == kind) + sum(
+            1 for c in self.sites if c.kind == kind
+        )
+
+    def summary(self) -> dict[str, int]:
+        kinds = (CREATE, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE, CREATE_SITE, UPDATE_SITE)
+        counts = {k: self.count(k) for k in kinds}
+        counts["accounts"] = len(self.accounts)
+        return counts
+
+    @property
+    def disable_share(self) -> float:
+        """Share of managed accounts this plan would disable (the mass-disable guard reads it)."""
+        return self.count(DISABLE) / self.managed_accounts if self.managed_accounts else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        if data.get("format") != PLAN_FORMAT:
+            raise ValueError(f"plan format {data.get('format')!r} is not {PLAN_FORMAT}")
+        accounts = [
+            AccountPlan(
+                username=a["username"], user_id=a["user_id"], why=a.get("why", ""),
+                changes=[Change(**c) for c in a["changes"]],
+                new=NewAccount(**a["new"]) if a.get("new") else None,
+            )
+            for a in data["accounts"]
+        ]
+        return cls(
+            realm=data["realm"], company_name=data["company_name"], realm_exists=data["realm_exists"],
+            fingerprint=data["fingerprint"], roster=data["roster"], managed_accounts=data["managed_accounts"],
+            sites=[Change(**c) for c in data["sites"]], accounts=accounts, notes=list(data.get("notes", [])),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Plan:
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,88 @@
+"""Show a plan to a person: grouped by account, field-level before → after, Chinese and English labels."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from provisioning.applier import ApplyReport
+from provisioning.plan import (
+    CREATE, CREATE_SITE, DISABLE, ENABLE, GRANT, JOIN, LEAVE, REVOKE, UPDATE, UPDATE_SITE, AccountPlan, Plan,
+)
+
+_HEAD = {
+    CREATE: ("+", "green", "新建 create"),
+    DISABLE: ("-", "red", "停用并登出 disable + sign out"),
+    ENABLE: ("↺", "cyan", "重新启用 re-enable"),
+}
+_LABELS = {
+    CREATE: "新建 create", UPDATE: "修改 update", GRANT: "授予角色 grant", REVOKE: "撤销角色 revoke",
+    JOIN: "加入组 join", LEAVE: "退出组 leave", DISABLE: "停用 disable", ENABLE: "启用 re-enable",
+    CREATE_SITE: "新建项目 create site", UPDATE_SITE: "修改项目 rename site",
+}
+
+
+def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
+    if not plan.realm_exists:
+        console.print(f"[bold]realm {plan.realm}[/] does not exist: it will be created from the realm template "
+                      f"({plan.company_name})")
+    for change in plan.sites:
+        console.print(Text.assemble(("± " if change.kind == UPDATE_SITE else "+ ", "green"),
+                                    f"site {change.target}: ", _arrow(change.before, change.after)))
+    for account in plan.accounts[:show]:
+        _account(account, console)
+    if len(plan.accounts) > show:
+        console.print(f"… and {len(plan.accounts) - show} more accounts (use --json or --out PLAN.json for all)")
+    for note in plan.notes:
+        console.print(f"[dim]note: {note}[/]")
+    console.print(summary_line(plan))
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.summary()
+    if plan.empty:
+        return f"无变更 No changes: realm {plan.realm} matches the roster ({plan.managed_accounts} managed accounts)."
+    parts = [f"{_LABELS[k]} {n}" for k, n in counts.items() if k in _LABELS and n]
+    return f"Plan for realm {plan.realm}: " + ", ".join(parts) + f" ({counts['accounts']} accounts)."
+
+
+def _account(account: AccountPlan, console: Console) -> None:
+    kinds = account.kinds
+    head = CREATE if CREATE in kinds else DISABLE if DISABLE in kinds else ENABLE if ENABLE in kinds else UPDATE
+    mark, colour, label = _HEAD.get(head, ("~", "yellow", "变更 change"))
+    name = account.new.display_name if account.new else ""
+    why = f" ({account.why})" if account.why else ""
+    console.print(Text.assemble((f"{mark} {account.username}", f"bold {colour}"), f" {name} ", (label + why, colour)))
+    if head == CREATE and account.new is not None:
+        new = account.new
+        console.print(f"    roles {', '.join(new.realm_roles)}; groups {', '.join(new.groups) or '-'}; "
+                      f"required actions {', '.join(new.required_actions)}")
+        return
+    for change in account.changes:
+        if change.kind == UPDATE:
+            console.print(Text.assemble(f"    {change.target}: ", _arrow(change.before, change.after)))
+        elif change.kind in (GRANT, JOIN):
+            console.print(Text.assemble(("    + ", "green"), f"{'role' if change.kind == GRANT else 'group'} {change.target}"))
+        elif change.kind in (REVOKE, LEAVE):
+            console.print(Text.assemble(("    - ", "red"), f"{'role' if change.kind == REVOKE else 'group'} {change.target}"))
+
+
+def _arrow(before: object, after: object) -> Text:
+    return Text.assemble((str(before) if before not in (None, "") else "∅", "red"), " → ",
+                         (str(after) if after not in (None, "") else "∅", "green"))
+
+
+def render_report(report: ApplyReport, console: Console) -> None:
+    done = ", ".join(f"{_LABELS.get(k, k)} {n}" for k, n in sorted(report.done.items())) or "nothing"
+    console.print(f"[bold]已完成 Done[/] in {report.seconds:.1f} s ({report.requests} requests, {report.writes} writes): {done}")
+    if report.create_mode:
+        console.print(f"accounts created by {report.create_mode}")
+    if report.passwords_written:
+        console.print(f"{report.passwords_written} one-time passwords written to the credentials file (mode 0600)")
+    if report.invitations_sent:
+        console.print(f"{report.invitations_sent} invitation e-mails sent")
+    for username in report.skipped:
+        console.print(f"[yellow]skipped {username}: an account with that username or e-mail already exists and is not "
+                      f"managed by provisioning (left untouched)[/]")
+    for failure in report.failures:
+        console.print(f"[red]failed {failure.account} {failure.change}: {failure.error}[/]")
