@@ -24,6 +24,7 @@ API::
     cache.refresh(force=True)  # fetch now regardless of the rate limit (admin action, tests)
     cache.jwks_uri, cache.discovery   # after the first fetch: the URI and the discovery document
     cache.kids()               # kids currently cached
+    cache.fresh_key(kid, alg)  # the cached key or None, never fetches (for result caches built on top)
 
 ``key_for`` raises ``KeyNotFound`` (no such key even after the permitted refetch) or
 ``JwksUnavailable`` (no keys at all: Keycloak never answered). Both derive from ``JwksError``.
@@ -126,6 +127,10 @@ class JwksCache:
             return key
         await anyio.to_thread.run_sync(lambda: self.refresh(wanted_kid=kid))
         return self._require(kid, alg)
+
+    def fresh_key(self, kid: str, alg: str) -> Key | None:
+        """The cached key if present and not stale; never fetches (for callers keeping their own caches)."""
+        return None if self._stale() else self._cached(kid, alg)
 
     def _cached(self, kid: str, alg: str) -> Key | None:
         key = self._snapshot.keys.get(kid)

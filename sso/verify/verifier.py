@@ -10,11 +10,19 @@ The order of checks is chosen so that nothing an attacker controls costs Keycloa
 4. verify the signature, then the claims (``sso.verify.claims.AccessTokenClaims``);
 5. optionally (``verify_active``) ask Keycloak's introspection endpoint whether it is still active.
 
+A token seen before is not re-checked cryptographically: its SHA-256 maps to the verified claims
+and principal (``verified_cache_size`` entries, 0 turns it off). A hit still re-checks every time
+claim (``exp``/``nbf``/``iat``) and that the signing key is still the issuer's current, non-stale key
+object, so expiry, key rotation and key deletion act exactly as without the cache. A workbench
+user's token is presented on every call for its 5-minute life, so most calls are hits.
+
 The result is the shared typed ``sso.principal.Principal``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +30,8 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
+
+from joserfc.jwk import Key
 
 from sso.jwks import JwksCache, JwksUnavailable, KeyNotFound
 from sso.principal import Principal, principal_from_claims
@@ -46,6 +56,18 @@ class _IssuerState:
     introspector: Introspector | None
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """A token that passed: what it said, who it names, and the key object that vouched for it."""
+
+    state: _IssuerState
+    kid: str
+    alg: str
+    key: Key
+    claims: dict[str, Any]
+    principal: Principal
+
+
 class TokenVerifier:
     """Verify access tokens of the configured issuers for ``audience``; thread-safe, sync and async."""
 
@@ -59,6 +81,7 @@ class TokenVerifier:
         min_refetch_interval: float = 10.0,
         max_key_age: float = 300.0,
         introspection_cache_seconds: float = 5.0,
+        verified_cache_size: int = 10_000,
         http: httpx.Client | None = None,
         timeout: float = 5.0,
         now: Callable[[], float] = time.time,
@@ -69,6 +92,9 @@ class TokenVerifier:
         self.algorithms = tuple(algorithms)
         self._registry = registry_for(self.algorithms)
         self._http = http or httpx.Client(timeout=timeout)
+        self.verified_cache_size = verified_cache_size
+        self._verified: dict[bytes, _Verified] = {}
+        self._verified_lock = threading.Lock()
         self._issuers: dict[str, _IssuerState] = {}
         for item in issuers:
             trusted = item if isinstance(item, TrustedIssuer) else TrustedIssuer(item)
@@ -105,13 +131,54 @@ class TokenVerifier:
         return all(state.introspector is not None for state in self._issuers.values())
 
     # -- local verification ---------------------------------------------------------------------
+    def verify(self, token: str) -> Principal:
+        """The principal of an acceptable access token; ``InvalidToken`` naming the reason otherwise."""
+        return self._verify(token).principal
+
+    async def averify(self, token: str) -> Principal:
+        return (await self._averify(token)).principal
+
     def verify_claims(self, token: str) -> dict[str, Any]:
-        """The verified claims of an acceptable access token; ``InvalidToken`` naming the reason otherwise."""
-        parsed, state = self._prepare(token)
-        key = self._key(lambda: state.keys.key_for(parsed.kid or "", parsed.alg), parsed)
-        return self._check(parsed, key, state)
+        """The verified claims (a copy) of an acceptable access token."""
+        return dict(self._verify(token).claims)
 
     async def averify_claims(self, token: str) -> dict[str, Any]:
+        return dict((await self._averify(token)).claims)
+
+    # -- with introspection ---------------------------------------------------------------------
+    def verify_active(self, token: str) -> Principal:
+        """Verify locally, then ask Keycloak (RFC 7662) that the token is still active (short cache)."""
+        verified = self._verify(token)
+        self._introspector(verified).require_active(token)
+        return verified.principal
+
+    async def averify_active(self, token: str) -> Principal:
+        verified = await self._averify(token)
+        introspector = self._introspector(verified)
+        await anyio.to_thread.run_sync(introspector.require_active, token)
+        return verified.principal
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- steps ------------------------------------------------------------------------------------
+    def _verify(self, token: str) -> _Verified:
+        digest, verified = self._recall(token)
+        if verified is not None:
+            return verified
+        parsed, state = self._prepare(token)
+        try:
+            key = state.keys.key_for(parsed.kid or "", parsed.alg)
+        except KeyNotFound as exc:
+            raise InvalidToken("unknown_key", str(exc)) from exc
+        except JwksUnavailable as exc:
+            raise VerifierUnavailable(str(exc)) from exc
+        return self._check(digest, parsed, key, state)
+
+    async def _averify(self, token: str) -> _Verified:
+        digest, verified = self._recall(token)
+        if verified is not None:
+            return verified
         parsed, state = self._prepare(token)
         try:
             key = await state.keys.akey_for(parsed.kid or "", parsed.alg)
@@ -119,31 +186,26 @@ class TokenVerifier:
             raise InvalidToken("unknown_key", str(exc)) from exc
         except JwksUnavailable as exc:
             raise VerifierUnavailable(str(exc)) from exc
-        return self._check(parsed, key, state)
+        return self._check(digest, parsed, key, state)
 
-    def verify(self, token: str) -> Principal:
-        return principal_from_claims(self.verify_claims(token))
+    def _recall(self, token: str) -> tuple[bytes | None, _Verified | None]:
+        """A previous verification of this exact token, if its key is still current; time claims re-checked."""
+        if self.verified_cache_size <= 0 or not isinstance(token, str):
+            return None, None
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).digest()
+        verified = self._verified.get(digest)
+        if verified is None:
+            return digest, None
+        if verified.state.keys.fresh_key(verified.kid, verified.alg) is not verified.key:
+            self._forget(digest)  # keys changed or stale: verify from scratch (may refetch)
+            return digest, None
+        try:
+            verified.state.claims.validate(verified.claims)
+        except InvalidToken:
+            self._forget(digest)
+            raise
+        return digest, verified
 
-    async def averify(self, token: str) -> Principal:
-        return principal_from_claims(await self.averify_claims(token))
-
-    # -- with introspection ---------------------------------------------------------------------
-    def verify_active(self, token: str) -> Principal:
-        """Verify locally, then ask Keycloak (RFC 7662) that the token is still active (short cache)."""
-        claims = self.verify_claims(token)
-        self._introspector(claims).require_active(token)
-        return principal_from_claims(claims)
-
-    async def averify_active(self, token: str) -> Principal:
-        claims = await self.averify_claims(token)
-        introspector = self._introspector(claims)
-        await anyio.to_thread.run_sync(introspector.require_active, token)
-        return principal_from_claims(claims)
-
-    def close(self) -> None:
-        self._http.close()
-
-    # -- steps ------------------------------------------------------------------------------------
     def _prepare(self, token: str) -> tuple[CompactToken, _IssuerState]:
         parsed = parse(token, self.algorithms)
         issuer = parsed.claims.get("iss")
@@ -154,24 +216,25 @@ class TokenVerifier:
             raise InvalidToken("missing_kid", "header has no 'kid' to choose the issuer's key")
         return parsed, state
 
-    @staticmethod
-    def _key(lookup: Callable[[], Any], parsed: CompactToken) -> Any:
-        try:
-            return lookup()
-        except KeyNotFound as exc:
-            raise InvalidToken("unknown_key", str(exc)) from exc
-        except JwksUnavailable as exc:
-            raise VerifierUnavailable(str(exc)) from exc
-
-    def _check(self, parsed: CompactToken, key: Any, state: _IssuerState) -> dict[str, Any]:
+    def _check(self, digest: bytes | None, parsed: CompactToken, key: Key, state: _IssuerState) -> _Verified:
         verify_signature(parsed, key, self._registry)
         state.claims.validate(parsed.claims)
-        return parsed.claims
+        verified = _Verified(state, parsed.kid or "", parsed.alg, key, parsed.claims, principal_from_claims(parsed.claims))
+        if digest is not None:
+            with self._verified_lock:
+                self._verified[digest] = verified
+                while len(self._verified) > self.verified_cache_size:
+                    self._verified.pop(next(iter(self._verified)))  # oldest first
+        return verified
 
-    def _introspector(self, claims: dict[str, Any]) -> Introspector:
-        introspector = self._issuers[claims["iss"]].introspector
+    def _forget(self, digest: bytes) -> None:
+        with self._verified_lock:
+            self._verified.pop(digest, None)
+
+    def _introspector(self, verified: _Verified) -> Introspector:
+        introspector = verified.state.introspector
         if introspector is None:
-            raise VerifierUnavailable(f"no introspection credentials configured for {claims['iss']}")
+            raise VerifierUnavailable(f"no introspection credentials configured for {verified.state.keys.issuer}")
         return introspector
 
 

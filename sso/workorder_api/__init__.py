@@ -10,7 +10,7 @@ Contract with the workbench's 工单 page (token relay)::
 
     200 {"tenant": "lvcheng", "count": 1, "items": [
           {"id": "WO-000001", "site": "lvyuan", "title": "电梯异响", "description": "", "location": "3栋1单元",
-           "status": "open", "status_label": {"zh": "待处理", "en": "Open"},
+           "status": "open", "status_label": "待处理 Open",
            "created_at": "2026-11-26T03:00:00Z", "reported_by": {"employee_no": "E1001", "name": "王小明"},
            "handled_at": null, "handled_by": null, "resolution": null}]}
     401 {"error": "invalid_token", "reason": "expired", ...}  + WWW-Authenticate: Bearer error="invalid_token"

@@ -13,9 +13,10 @@ from typing import Any, Literal
 
 Status = Literal["open", "handled"]
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "open": {"zh": "待处理", "en": "Open"},
-    "handled": {"zh": "已处理", "en": "Handled"},
+#: Shown as-is by the workbench: Chinese first, English second.
+STATUS_LABELS: dict[str, str] = {
+    "open": "待处理 Open",
+    "handled": "已处理 Handled",
 }
 
 

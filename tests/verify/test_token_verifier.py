@@ -311,3 +311,16 @@ def test_with_keycloak_unreachable_and_nothing_cached_the_verifier_says_unavaila
             cold.verify(engineer.access_token)
     finally:
         cold.close()
+
+
+def test_a_token_verified_before_is_still_refused_once_it_expires(relay: KeycloakRelay, forged: ForgedIssuer) -> None:
+    """The verified-token cache saves the signature check, never the time checks."""
+    strict = TokenVerifier([FORGED_ISSUER], audience=AUDIENCE, http=relay.client(), leeway=0)
+    try:
+        token = forged.sign(forged_claims(exp=int(time.time()) + 2))
+        assert strict.verify(token).subject == "u-1"
+        assert strict.verify(token).subject == "u-1"  # a cache hit
+        time.sleep(max(0.0, segments(token)[1]["exp"] - time.time()) + 0.1)
+        assert refused(strict, token) == "expired"
+    finally:
+        strict.close()
