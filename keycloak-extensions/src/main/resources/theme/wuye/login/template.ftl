@@ -3,9 +3,7 @@
 <#import "footer.ftl" as loginFooter>
 <#import "theme-resources.ftl" as themeResourceTags>
 <#macro username>
-  <#assign label>
-    <#if !realm.loginWithEmailAllowed>${msg("username")}<#elseif !realm.registrationEmailAsUsername>${msg("usernameOrEmail")}<#else>${msg("email")}</#if>
-  </#assign>
+  <#assign label>${msg("wuyeIdentifierLabel")}</#assign>
   <@field.group name="username" label=label>
     <div class="${properties.kcInputGroup}">
       <div class="${properties.kcInputGroupItemClass} ${properties.kcFill}">
