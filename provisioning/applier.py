@@ -260,6 +260,7 @@ class Applier:
         assert account.new is not None
         with self._lock:
             self.created_ids[account.username] = user_id
+            self.touched.add(user_id)
             self.report.count(CREATE)
             if password_given:
                 self.report.passwords_written += 1

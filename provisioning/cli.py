@@ -28,7 +28,7 @@ from provisioning.keycloak_gateway import Credentials, GatewayError, KeycloakGat
 from provisioning.marker import LockHeld
 from provisioning.passwords import CredentialsFile
 from provisioning.plan import Plan
-from provisioning.plan_render import render_plan, render_report, summary_line
+from provisioning.plan_render import render_plan, render_report
 from provisioning.planner import make_plan
 from provisioning.roster import RosterError
 from provisioning.state_reader import read_actual
@@ -139,8 +139,9 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
         else:
             plan = make_plan(desired, actual, str(args.roster))
         if args.json and args.command == "plan":
-            print(json.dumps({"plan": plan.to_json(), "summary": plan.summary(), "read": _read_info(actual)}, ensure_ascii=False))
-        else:
+            print(json.dumps({"plan": plan.to_json(), "summary": plan.summary(), "read": _read_info(actual),
+                              "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
+        if not (args.json and args.command == "plan"):
             render_plan(plan, console, show=args.show)
             if actual is not None:
                 console.print(f"[dim]read {len(actual.users)} managed accounts ({actual.read_mode}: {actual.read_reason}; "
@@ -169,7 +170,8 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
     if plan.empty:
         console.print("Nothing to apply.")
         if args.json:
-            print(json.dumps({"ok": True, "summary": plan.summary(), "report": None}, ensure_ascii=False))
+            print(json.dumps({"ok": True, "summary": plan.summary(), "report": None, "read": _read_info(actual),
+                              "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
         return OK
     if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
         console.print(f"[red]Refused: this roster would disable {plan.count('disable')} of {plan.managed_accounts} managed "
@@ -200,6 +202,7 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
         report = applier.apply(plan, recheck=lambda: read_actual(gateway, desired, full=args.full_read).fingerprint())
     if args.json:
         print(json.dumps({"ok": not report.failures, "summary": plan.summary(), "report": report.as_json(),
+                          "requests": gateway.requests, "writes": gateway.writes,
                           "credentials_file": str(credentials.path) if credentials and credentials.written else None},
                          ensure_ascii=False))
     else:
