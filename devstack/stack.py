@@ -46,7 +46,7 @@ def stack_secrets(root: Path) -> dict[str, str]:
     values = {
         name: secrets.token_urlsafe(24)
         for name in ("workbench_client_secret", "workorder_api_client_secret", "provisioner_client_secret",
-                     "session_secret")
+                     )
     }
     path.touch(mode=0o600)
     path.write_text(json.dumps(values))
@@ -110,15 +110,14 @@ def up(ports: Ports) -> int:
     issuer = f"{endpoint.base_url}/realms/{realm}"
     runner.start(Service(
         "workorder-api", ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api)), ports.workorder_api,
-        env=(("WUYE_ISSUERS", issuer), ("WUYE_AUDIENCE", "workorder-api")),
+        env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
+             ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"])),
     ))
     runner.start(Service(
         "workbench", ("-m", "wuye_sso", "workbench", "--port", str(ports.workbench)), ports.workbench,
-        health_url=f"{workbench_url}/healthz",
         env=(
-            ("WUYE_ISSUER", issuer), ("WUYE_CLIENT_ID", "staff-workbench"),
-            ("WUYE_CLIENT_SECRET", keys["workbench_client_secret"]), ("WUYE_WORKBENCH_URL", workbench_url),
-            ("WUYE_SESSION_SECRET", keys["session_secret"]), ("WUYE_WORKORDER_API_URL", api_url),
+            ("WUYE_ISSUER", issuer), ("WUYE_WORKBENCH_URL", workbench_url),
+            ("WUYE_WORKBENCH_CLIENT_SECRET", keys["workbench_client_secret"]), ("WUYE_WORKORDER_API_URL", api_url),
         ),
     ))
     _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root)
