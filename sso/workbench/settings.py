@@ -51,7 +51,9 @@ class WorkbenchSettings:
             if value.endswith("/"):
                 raise SettingsError(f"{name} must not end with '/', got {value!r}")
         if not self.client_secret:
-            raise SettingsError("WUYE_WORKBENCH_CLIENT_SECRET is empty: the staff-workbench client is confidential")
+            raise SettingsError(
+                "WUYE_WORKBENCH_CLIENT_SECRET (or WUYE_CLIENT_SECRET) is empty: the staff-workbench client is confidential"
+            )
         if self.max_session_seconds <= 0:
             raise SettingsError("max_session_seconds must be positive")
 
@@ -86,6 +88,7 @@ class WorkbenchSettings:
         optional: dict[str, object] = {}
         for name, var, kind in (
             ("client_id", "WUYE_WORKBENCH_CLIENT_ID", str),
+            ("client_id", "WUYE_CLIENT_ID", str),
             ("owner_app_url", "WUYE_OWNER_APP_URL", str),
             ("redis_url", "WUYE_REDIS_URL", str),
             ("workorder_api_url", "WUYE_WORKORDER_API_URL", str),
@@ -102,6 +105,6 @@ class WorkbenchSettings:
         return cls(
             issuer=issuer,
             public_url=public_url,
-            client_secret=env.get("WUYE_WORKBENCH_CLIENT_SECRET", ""),
+            client_secret=env.get("WUYE_WORKBENCH_CLIENT_SECRET") or env.get("WUYE_CLIENT_SECRET", ""),
             **optional,  # type: ignore[arg-type]
         )

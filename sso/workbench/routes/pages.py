@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from sso import catalog
@@ -100,7 +100,13 @@ async def switch_language(request: Request) -> Response:
     return response
 
 
+async def healthz(request: Request) -> Response:
+    """Liveness for the dev stack: answers without Keycloak (the workbench runs while Keycloak is away)."""
+    return JSONResponse({"status": "ok"})
+
+
 routes = [
+    Route("/healthz", healthz, methods=["GET"]),
     Route("/", staff_page(home), methods=["GET"]),
     Route(_WORKORDERS.path, staff_page(workorders), methods=["GET"]),
     *[Route(a.path, staff_page(area_page(a)), methods=["GET"]) for a in catalog.AREAS if a.id != "workorders"],
