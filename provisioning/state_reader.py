@@ -25,8 +25,8 @@ OWNED_ATTRIBUTES = (
 )
 #: User events after which an account's attributes may differ (self-service profile edits).
 PROFILE_EVENTS = ("UPDATE_PROFILE", "UPDATE_EMAIL")
-#: Events within this margin of the watermark are counted, to allow for clock granularity.
-_MARGIN_MS = 2000
+#: Events this close before the watermark still count: it comes from an estimate of the server clock.
+_MARGIN_MS = 500
 
 
 def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bool = False,
