@@ -1,0 +1,52 @@
+"""The chain browser → workbench → work-order API: the workbench relays the employee's own access token,
+and the API shows only the orders of the employee's sites."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from devstack.form_login import loopback_client
+from devstack.keycloak_server import free_port
+from sso.catalog import WORKORDER_API_CLIENT_ID
+from sso.verify import TokenVerifier
+from sso.workorder_api.app import create_app as create_api
+from sso.workorder_api.store import Person, WorkOrderStore
+from tests.workbench.conftest import WorkbenchStack
+from tests.workbench.http_login import sign_in
+from tests.workbench.server import serving
+
+
+@pytest.fixture(scope="module")
+def chain(make_stack: Callable[..., WorkbenchStack]) -> Iterator[tuple[WorkbenchStack, WorkOrderStore]]:
+    api_port = free_port()
+    api_url = f"http://127.0.0.1:{api_port}"
+    stack = make_stack(workorder_api_url=api_url)
+    orders = WorkOrderStore()
+    verifier = TokenVerifier([stack.realm.issuer], audience=WORKORDER_API_CLIENT_ID)
+    with serving(create_api(verifier, orders), api_port):
+        yield stack, orders
+
+
+def test_an_employee_sees_the_work_orders_of_their_site(chain: tuple[WorkbenchStack, WorkOrderStore]) -> None:
+    stack, orders = chain
+    reporter = Person(employee_no="K0001", name="客服小李")
+    orders.create(stack.realm.name, "lvyuan", "3号楼电梯异响", reporter)
+    orders.create(stack.realm.name, "other-site", "别的小区的工单", reporter)
+    employee = stack.employee(departments=("engineering",), sites=("lvyuan",))
+    with loopback_client() as client:
+        sign_in(client, stack.url, stack.keycloak_url, *employee)
+        page = client.get(f"{stack.url}/workorders")
+        assert page.status_code == 200
+        assert "3号楼电梯异响" in page.text
+        assert "别的小区的工单" not in page.text
+
+
+def test_the_page_says_the_service_is_unavailable_when_the_api_is_down(make_stack: Callable[..., WorkbenchStack]) -> None:
+    stack = make_stack(workorder_api_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    with loopback_client() as client:
+        sign_in(client, stack.url, stack.keycloak_url, *stack.employee())
+        page = client.get(f"{stack.url}/workorders")
+        assert page.status_code == 200
+        assert "工单服务暂不可用" in page.text
