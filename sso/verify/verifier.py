@@ -21,6 +21,7 @@ The result is the shared typed ``sso.principal.Principal``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import threading
 import time
@@ -139,11 +140,11 @@ class TokenVerifier:
         return (await self._averify(token)).principal
 
     def verify_claims(self, token: str) -> dict[str, Any]:
-        """The verified claims (a copy) of an acceptable access token."""
-        return dict(self._verify(token).claims)
+        """The verified claims (a deep copy: the cached original must not change) of an acceptable access token."""
+        return copy.deepcopy(self._verify(token).claims)
 
     async def averify_claims(self, token: str) -> dict[str, Any]:
-        return dict((await self._averify(token)).claims)
+        return copy.deepcopy((await self._averify(token)).claims)
 
     # -- with introspection ---------------------------------------------------------------------
     def verify_active(self, token: str) -> Principal:

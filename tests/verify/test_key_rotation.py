@@ -73,3 +73,20 @@ def test_a_rotated_key_is_followed_and_a_deleted_key_is_refused(realm: TestRealm
     assert refused.json()["reason"] == "unknown_key"
     assert 'error="invalid_token"' in refused.headers["www-authenticate"]
     assert list_orders(api, after.access_token).status_code == 200
+
+
+def test_a_realm_switched_to_es256_is_followed_without_a_restart(realm: TestRealm, api: TestClient) -> None:
+    """Keycloak can sign with ECDSA; the API accepts it from the allowlist and the new key from the JWKS."""
+    admin = realm.admin()
+    realm_id = admin.get_realm(realm.name)["id"]
+    admin.create_component({
+        "name": "ecdsa-p256", "providerId": "ecdsa-generated", "providerType": KEY_PROVIDER, "parentId": realm_id,
+        "config": {"priority": ["300"], "ecdsaEllipticCurveKey": ["P-256"], "active": ["true"], "enabled": ["true"]},
+    })  # fmt: skip
+    admin.update_realm(realm.name, {"defaultSignatureAlgorithm": "ES256"})
+    realm.create_user("e3002", PASSWORD)
+    tokens = sign_in(realm, "e3002", PASSWORD)
+    header = json.loads(base64.urlsafe_b64decode(tokens.access_token.split(".")[0] + "=="))
+    assert header["alg"] == "ES256"
+    time.sleep(0.6)  # past the API's refetch interval (0.5 s in this module)
+    assert list_orders(api, tokens.access_token).status_code == 200

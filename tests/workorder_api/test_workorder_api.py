@@ -15,7 +15,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from sso.verify import IntrospectionClient, TokenVerifier, TrustedIssuer
-from sso.workorder_api.app import create_app
+from sso.principal import Principal
+from sso.workorder_api.app import create_app, visible_sites
 from sso.workorder_api.openapi import openapi_document
 from tests.support.realms import TestRealm
 from tests.verify.keycloak_tokens import WorkbenchTokens, sign_in
@@ -202,3 +203,12 @@ def assert_shape(value: Any, schema_name: str, document: dict[str, Any]) -> None
         items = value[name] if prop.get("type") == "array" else [value[name]]
         for item in items:
             assert_shape(item, ref.rsplit("/", 1)[1], document)
+
+
+def test_administrators_see_every_site_and_staff_only_theirs() -> None:
+    def holder(*ranks: str) -> Principal:
+        return Principal("s", "t", "E1", "王", frozenset(ranks), frozenset(), frozenset(), frozenset({"lvyuan"}), frozenset(ranks))
+
+    assert visible_sites(holder("staff", "supervisor", "manager", "admin")) is None
+    assert visible_sites(holder("staff", "supervisor", "manager")) == {"lvyuan"}
+    assert visible_sites(holder()) == {"lvyuan"}
