@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -38,12 +39,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from devstack.form_login import FormLogin, LoginPage, loopback_client  # noqa: E402
-from devstack.keycloak_server import KeycloakEndpoint, free_port  # noqa: E402
-from provisioning.realm_import import create_realm, master_admin  # noqa: E402
-from provisioning.realm_template import RealmSettings, load_template, render  # noqa: E402
-from sso.catalog import WORKBENCH_CLIENT_ID  # noqa: E402
-from sso.oidc.pkce import code_challenge, new_code_verifier  # noqa: E402
+from devstack.form_login import FormLogin, LoginPage, loopback_client
+from devstack.keycloak_server import KeycloakEndpoint, free_port
+from provisioning.realm_import import create_realm, master_admin
+from provisioning.realm_template import RealmSettings, load_template, render
+from sso.catalog import WORKBENCH_CLIENT_ID
+from sso.oidc.pkce import code_challenge, new_code_verifier
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -96,7 +97,7 @@ class CountingClient:
     def _count(self, request: httpx.Request) -> None:
         self.requests += 1
 
-    def __enter__(self) -> CountingClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -138,7 +139,7 @@ def sign_in_direct(keycloak_url: str, realm: RealmSettings, username: str, passw
         tokens = counting.client.post(
             f"{issuer}/protocol/openid-connect/token",
             data={"grant_type": "authorization_code", "code": params["code"][0], "redirect_uri": redirect_uri,
-                  "code_verifier": verifier},  # fmt: skip
+                  "code_verifier": verifier},
             auth=(WORKBENCH_CLIENT_ID, realm.workbench_client_secret),
         )
         assert tokens.status_code == 200 and "id_token" in tokens.json()
@@ -295,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"realm {settings.realm}: {len(users)} users; Keycloak pid {keycloak_pid} at {endpoint.base_url}")
         with workbench_process(settings, endpoint.base_url, port) as workbench_pid:
             pids = {"keycloak": keycloak_pid, "workbench": workbench_pid}
-            direct = lambda u, p: sign_in_direct(endpoint.base_url, settings, u, p)  # noqa: E731
-            via_workbench = lambda u, p: sign_in_via_workbench(workbench_url, endpoint.base_url, u, p)  # noqa: E731
+            direct = lambda u, p: sign_in_direct(endpoint.base_url, settings, u, p)
+            via_workbench = lambda u, p: sign_in_via_workbench(workbench_url, endpoint.base_url, u, p)
             warm = max(10, args.sign_ins // 10)
             run_phase("warm-up", direct, users, warm, args.workers, pids)
             run_phase("warm-up", via_workbench, users, warm, args.workers, pids)

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri  # type: ignore[import-untyped]
 
 from sso.oidc.discovery import ProviderMetadata
 from sso.oidc.pkce import CHALLENGE_METHOD, code_challenge, new_code_verifier

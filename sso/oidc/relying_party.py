@@ -59,7 +59,7 @@ class RelyingParty:
         self.config = config
         self.discovery = Discovery(config.issuer, http)
         self.tokens = TokenClient(config.client_id, config.client_secret, http)
-        self.keys: KeySource = keys  # type: ignore[assignment]
+        self.keys: KeySource = keys
 
     async def metadata(self) -> ProviderMetadata:
         return await self.discovery.metadata()

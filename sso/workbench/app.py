@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from sso.oidc import ProviderUnavailable
 from sso.workbench.middleware import AccessLog, SecurityHeaders

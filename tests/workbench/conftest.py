@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from keycloak.exceptions import KeycloakGetError
 from starlette.applications import Starlette
 
 from devstack.keycloak_server import free_port
@@ -69,8 +70,9 @@ def _ensure_site(admin: Any, site: str) -> None:
     try:
         admin.get_group_by_path(f"/sites/{site}")
         return
-    except Exception:  # noqa: BLE001 - python-keycloak raises its own error for 404
-        pass
+    except KeycloakGetError as exc:
+        if exc.response_code != 404:
+            raise
     parent = admin.get_group_by_path("/sites")
     admin.create_group({"name": site, "attributes": {"name_zh": [site]}}, parent=parent["id"], skip_exists=True)
 

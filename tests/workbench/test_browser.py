@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from devstack.smtp_sink import SmtpSink
 from tests.workbench.browser_login import (
+    change_password,
     chromium,
     complete_required_actions,
     enter_otp,
@@ -20,7 +21,6 @@ from tests.workbench.browser_login import (
     request_password_reset,
     screenshot,
     submit_credentials,
-    change_password,
 )
 from tests.workbench.conftest import WorkbenchStack
 

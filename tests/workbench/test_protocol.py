@@ -10,7 +10,12 @@ import pytest
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from sso.workbench import cookies
 from tests.workbench.conftest import WorkbenchStack
-from tests.workbench.http_login import callback_url, sign_in, submit_password, to_keycloak
+from tests.workbench.http_login import (
+    callback_url,
+    sign_in,
+    submit_password,
+    to_keycloak,
+)
 
 
 @pytest.fixture(scope="module")
