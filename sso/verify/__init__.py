@@ -6,7 +6,8 @@ Use::
 
     verifier = TokenVerifier(["https://sso.example.com/realms/lvcheng"], audience="workorder-api")
     principal = verifier.verify(token)            # or: await verifier.averify(token)
-    principal = verifier.verify_active(token)     # + RFC 7662 introspection (needs TrustedIssuer(..., introspection=...))
+    principal = verifier.verify_active(token)     # + RFC 7662 introspection
+    # (introspection needs TrustedIssuer(url, introspection=IntrospectionClient("workorder-api", secret)))
 
 Errors: ``InvalidToken`` (``.reason``), ``InsufficientScope`` (``.permission``), ``VerifierUnavailable``.
 The Starlette adapter is ``sso.verify.starlette``; the key cache is ``sso.jwks``.

@@ -27,9 +27,7 @@ class AccessTokenClaims:
     #: Claims checked, in this order (cheap, decisive ones first).
     CHECKED: tuple[str, ...] = ("typ", "iss", "aud", "exp", "nbf", "iat", "sub")
 
-    def __init__(
-        self, issuer: str, audience: str, leeway: int = 30, now: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, issuer: str, audience: str, leeway: int = 30, now: Callable[[], float] = time.time) -> None:
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway

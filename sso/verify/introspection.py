@@ -60,7 +60,9 @@ class Introspector:
         """The introspection answer for an active token; ``InvalidToken("inactive")`` otherwise."""
         answer = self.introspect(token)
         if answer.get("active") is not True:
-            raise InvalidToken("inactive", "Keycloak reports the token inactive (revoked, session ended or user disabled)")
+            raise InvalidToken(
+                "inactive", "Keycloak reports the token inactive (revoked, session ended or user disabled)"
+            )
         return answer
 
     def introspect(self, token: str) -> dict[str, Any]:

@@ -41,7 +41,7 @@ VERIFIER_STATE = "token_verifier"
 PRINCIPAL_STATE = "principal"
 
 #: RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash, ASCII only).
-_UNSAFE_HEADER_CHARS = re.compile(r'[^\x20\x21\x23-\x5b\x5d-\x7e]')
+_UNSAFE_HEADER_CHARS = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -122,18 +122,29 @@ def error_response(error: VerificationError, realm: str) -> JSONResponse:
         }
         return JSONResponse(body, status_code=403, headers={"WWW-Authenticate": challenge})
     if isinstance(error, InvalidToken):
-        message = {"zh": "登录凭证无效或已过期,请重新登录", "en": "Your sign-in is invalid or has expired; sign in again"}
+        message = {
+            "zh": "登录凭证无效或已过期,请重新登录",
+            "en": "Your sign-in is invalid or has expired; sign in again",
+        }
         if error.reason == "missing_token":
             body = {"error": "unauthorized", "error_description": "bearer token required", "message": message}
             return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": _challenge(realm)})
         challenge = _challenge(realm, error="invalid_token", error_description=error.reason)
-        body = {"error": "invalid_token", "error_description": error.description, "reason": error.reason, "message": message}
+        body = {
+            "error": "invalid_token",
+            "error_description": error.description,
+            "reason": error.reason,
+            "message": message,
+        }
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": challenge})
     if isinstance(error, VerifierUnavailable):
         body = {
             "error": "temporarily_unavailable",
             "error_description": "the sign-in service cannot be reached to check the token",
-            "message": {"zh": "认证服务暂时不可用,请稍后重试", "en": "The sign-in service is unavailable; try again shortly"},
+            "message": {
+                "zh": "认证服务暂时不可用,请稍后重试",
+                "en": "The sign-in service is unavailable; try again shortly",
+            },
         }
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     raise TypeError(f"unexpected verification error {type(error).__name__}")

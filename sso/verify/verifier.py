@@ -31,7 +31,6 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
-
 from joserfc.jwk import Key
 
 from sso.jwks import JwksCache, JwksUnavailable, KeyNotFound
@@ -104,9 +103,7 @@ class TokenVerifier:
                 raise ValueError(f"issuer {url!r} must not end with '/' (issuers are compared exactly)")
             if url in self._issuers:
                 raise ValueError(f"issuer {url!r} configured twice")
-            keys = JwksCache(
-                url, http=self._http, min_refetch_interval=min_refetch_interval, max_age=max_key_age
-            )
+            keys = JwksCache(url, http=self._http, min_refetch_interval=min_refetch_interval, max_age=max_key_age)
             introspector = None
             if trusted.introspection is not None:
                 introspector = Introspector(
@@ -220,7 +217,9 @@ class TokenVerifier:
     def _check(self, digest: bytes | None, parsed: CompactToken, key: Key, state: _IssuerState) -> _Verified:
         verify_signature(parsed, key, self._registry)
         state.claims.validate(parsed.claims)
-        verified = _Verified(state, parsed.kid or "", parsed.alg, key, parsed.claims, principal_from_claims(parsed.claims))
+        verified = _Verified(
+            state, parsed.kid or "", parsed.alg, key, parsed.claims, principal_from_claims(parsed.claims)
+        )
         if digest is not None:
             with self._verified_lock:
                 self._verified[digest] = verified

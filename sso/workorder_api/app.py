@@ -23,7 +23,6 @@ from sso.verify.starlette import VERIFIER_STATE, current_principal, requires
 from sso.workorder_api.openapi import openapi_document
 from sso.workorder_api.store import AlreadyHandled, Person, WorkOrderStore
 
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -61,9 +60,7 @@ def create_app(
         if status not in (None, "open", "handled"):
             return _error(422, "invalid_request", "status must be 'open' or 'handled'", field="status")
         orders = store.list(principal.tenant, visible_sites(principal), status)  # type: ignore[arg-type]
-        return JSONResponse(
-            {"tenant": principal.tenant, "count": len(orders), "items": [o.as_json() for o in orders]}
-        )
+        return JSONResponse({"tenant": principal.tenant, "count": len(orders), "items": [o.as_json() for o in orders]})
 
     @requires("workorder.view")
     async def create_order(request: Request) -> Response:

@@ -29,7 +29,8 @@ _WORK_ORDER = {
                  "reported_by", "handled_at", "handled_by", "resolution"],
     "properties": {
         "id": {"type": "string", "examples": ["WO-000042"]},
-        "site": {"type": "string", "description": "site (项目/小区) code, as in the /sites/<code> group", "examples": ["lvyuan"]},
+        "site": {"type": "string", "description": "site (项目/小区) code, as in the /sites/<code> group",
+                 "examples": ["lvyuan"]},
         "title": {"type": "string", "examples": ["电梯异响 Lift makes a noise"]},
         "description": {"type": "string"},
         "location": {"type": "string", "examples": ["3栋1单元"]},
@@ -94,8 +95,8 @@ def _json(schema: str) -> dict[str, Any]:
 def _responses(ok: str, ok_schema: str, *extra: str) -> dict[str, Any]:
     described = {
         "400": "body is not JSON",
-        "401": "no bearer token, or a token refused (WWW-Authenticate: Bearer error=\"invalid_token\")",
-        "403": "missing permission (WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=…) or site not yours",
+        "401": 'no bearer token, or a token refused (WWW-Authenticate: Bearer error="invalid_token")',
+        "403": 'missing permission (WWW-Authenticate: Bearer error="insufficient_scope", scope=…) or site not yours',
         "404": "no such work order at your sites",
         "409": "already handled",
         "422": "a field is invalid (field names it)",

@@ -1,11 +1,11 @@
 """Settings of the work-order API, from the environment (and ``serve`` flags), checked at start.
 
-| variable | meaning |
-| --- | --- |
-| `WUYE_WORKORDER_API_ISSUERS` | comma-separated issuer URLs of the trusted realms, e.g. `http://127.0.0.1:8080/realms/lvcheng` (required) |
-| `WUYE_WORKORDER_API_AUDIENCE` | audience the tokens must carry (default `workorder-api`) |
-| `WUYE_WORKORDER_API_CLIENT_SECRET` | secret of the realm's `workorder-api` client: turns on introspection for *handle* (same secret for every trusted realm) |
-| `WUYE_WORKORDER_API_HOST`, `WUYE_WORKORDER_API_PORT` | where to listen (default `127.0.0.1:8001`) |
+* ``WUYE_WORKORDER_API_ISSUERS``: comma-separated issuer URLs of the trusted realms (required), e.g.
+  ``http://127.0.0.1:8080/realms/lvcheng``;
+* ``WUYE_WORKORDER_API_AUDIENCE``: the audience tokens must carry (default ``workorder-api``);
+* ``WUYE_WORKORDER_API_CLIENT_SECRET``: secret of the realm's ``workorder-api`` client; turns on introspection for
+  *handle* (one secret for every trusted realm);
+* ``WUYE_WORKORDER_API_HOST``, ``WUYE_WORKORDER_API_PORT``: where to listen (default ``127.0.0.1:8001``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ class WorkorderApiSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WorkorderApiSettings:
         env = os.environ if env is None else env
-        issuers = tuple(i.strip().rstrip("/") for i in env.get("WUYE_WORKORDER_API_ISSUERS", "").split(",") if i.strip())
+        issuers = tuple(
+            i.strip().rstrip("/") for i in env.get("WUYE_WORKORDER_API_ISSUERS", "").split(",") if i.strip()
+        )
         port_text = env.get("WUYE_WORKORDER_API_PORT", "8001")
         if not port_text.isdigit():
             raise SettingsError(f"WUYE_WORKORDER_API_PORT: {port_text!r} is not a port number")
@@ -47,7 +49,9 @@ class WorkorderApiSettings:
 
     def check(self) -> None:
         if not self.issuers:
-            raise SettingsError("WUYE_WORKORDER_API_ISSUERS: no trusted issuer (e.g. http://127.0.0.1:8080/realms/lvcheng)")
+            raise SettingsError(
+                "WUYE_WORKORDER_API_ISSUERS: no trusted issuer (e.g. http://127.0.0.1:8080/realms/lvcheng)"
+            )
         for issuer in self.issuers:
             if not issuer.startswith(("http://", "https://")) or "/realms/" not in issuer:
                 raise SettingsError(f"WUYE_WORKORDER_API_ISSUERS: {issuer!r} is not a Keycloak realm URL")

@@ -29,7 +29,9 @@ def verifier_for(realm: TestRealm, relay: KeycloakRelay, secret: str | None = No
                          http=relay.client(), introspection_cache_seconds=CACHE)  # fmt: skip
 
 
-def test_a_burst_of_calls_with_one_token_costs_keycloak_one_introspection(realm: TestRealm, relay: KeycloakRelay) -> None:
+def test_a_burst_of_calls_with_one_token_costs_keycloak_one_introspection(
+    realm: TestRealm, relay: KeycloakRelay
+) -> None:
     realm.create_user("e8001", PASSWORD)
     tokens = sign_in(realm, "e8001", PASSWORD)
     verifier = verifier_for(realm, relay)
@@ -49,7 +51,7 @@ def test_a_signed_out_user_is_inactive_at_once_though_the_token_still_verifies_l
     tokens = sign_in(realm, "e8002", PASSWORD)
     verifier = verifier_for(realm, relay)
     admin = realm.admin()
-    admin.user_logout(admin.get_user_id("e8002"))
+    admin.user_logout(str(admin.get_user_id("e8002")))
     with pytest.raises(InvalidToken) as caught:
         verifier.verify_active(tokens.access_token)
     assert caught.value.reason == "inactive"

@@ -38,7 +38,9 @@ def list_orders(api: TestClient, token: str) -> Any:
 @pytest.fixture(scope="module")
 def api(realm: TestRealm) -> Iterator[TestClient]:
     """One API process for the whole story: it is never restarted."""
-    verifier = TokenVerifier([realm.issuer], audience="workorder-api", min_refetch_interval=0.5, max_key_age=MAX_KEY_AGE)
+    verifier = TokenVerifier(
+        [realm.issuer], audience="workorder-api", min_refetch_interval=0.5, max_key_age=MAX_KEY_AGE
+    )
     with TestClient(create_app(verifier)) as client:
         yield client
     verifier.close()

@@ -158,7 +158,7 @@ def test_keys_named_by_the_token_itself_are_ignored(
     """``jwk``, ``jku`` and ``x5u`` headers pointing at the attacker's key change nothing."""
     attacker = RSAKey.generate_key(2048, parameters={"kid": "attacker"})
     _, claims, _ = segments(engineer.access_token)
-    tricks = [
+    tricks: list[dict[str, Any]] = [
         {"kid": "attacker", "jwk": attacker.as_dict(private=False)},
         {"kid": "attacker", "jku": "http://evil.test/jwks.json"},
         {"kid": "attacker", "x5u": "http://evil.test/cert.pem"},
@@ -180,9 +180,7 @@ def test_a_token_for_another_audience_is_refused(realm: TestRealm, engineer: Wor
         billing.close()
 
 
-def test_the_same_realm_under_another_host_name_is_not_our_issuer(
-    realm: TestRealm, engineer: WorkbenchTokens
-) -> None:
+def test_the_same_realm_under_another_host_name_is_not_our_issuer(realm: TestRealm, engineer: WorkbenchTokens) -> None:
     """Issuers are compared exactly: ``localhost`` is not ``127.0.0.1`` (nor a trailing slash)."""
     elsewhere = realm.issuer.replace("127.0.0.1", "localhost")
     assert elsewhere != realm.issuer
@@ -226,7 +224,9 @@ def test_a_refresh_token_is_not_an_access_token(verifier: TokenVerifier, enginee
     assert refused(verifier, engineer.refresh_token) == "algorithm_not_allowed"
 
 
-def test_tokens_of_other_kinds_signed_by_a_trusted_key_are_refused(verifier: TokenVerifier, forged: ForgedIssuer, realm: TestRealm) -> None:
+def test_tokens_of_other_kinds_signed_by_a_trusted_key_are_refused(
+    verifier: TokenVerifier, forged: ForgedIssuer, realm: TestRealm
+) -> None:
     for kind in ("ID", "Refresh", "Logout", "Offline"):
         assert refused(verifier, forged.sign(forged_claims(typ=kind))) == "not_access_token"
 
@@ -248,7 +248,9 @@ def test_a_keycloak_token_past_its_lifespan_is_refused(realm: TestRealm) -> None
         strict.close()
 
 
-def test_time_claims_are_checked_with_a_small_leeway(verifier: TokenVerifier, forged: ForgedIssuer, realm: TestRealm) -> None:
+def test_time_claims_are_checked_with_a_small_leeway(
+    verifier: TokenVerifier, forged: ForgedIssuer, realm: TestRealm
+) -> None:
     now = int(time.time())
     assert refused(verifier, forged.sign(forged_claims(exp=now - 60, iat=now - 360))) == "expired"
     assert refused(verifier, forged.sign(forged_claims(nbf=now + 120))) == "not_yet_valid"
@@ -284,9 +286,7 @@ def test_a_flood_of_unknown_kids_costs_keycloak_one_refetch(
     assert relay.count("/certs") <= 2  # the first fetch, and at most one refetch in the 10 s window
 
 
-def test_cached_keys_keep_working_while_keycloak_is_unreachable(
-    realm: TestRealm, engineer: WorkbenchTokens
-) -> None:
+def test_cached_keys_keep_working_while_keycloak_is_unreachable(realm: TestRealm, engineer: WorkbenchTokens) -> None:
     relay = KeycloakRelay()
     stale_quickly = TokenVerifier([realm.issuer], audience=AUDIENCE, http=relay.client(), max_key_age=0.5,
                                   min_refetch_interval=0.1)  # fmt: skip

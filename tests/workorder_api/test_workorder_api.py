@@ -14,8 +14,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from sso.verify import IntrospectionClient, TokenVerifier, TrustedIssuer
 from sso.principal import Principal
+from sso.verify import IntrospectionClient, TokenVerifier, TrustedIssuer
 from sso.workorder_api.app import create_app, visible_sites
 from sso.workorder_api.openapi import openapi_document
 from tests.support.realms import TestRealm
@@ -82,7 +82,9 @@ def report(api: TestClient, tokens: WorkbenchTokens, site: str, title: str = "�
     return api.post("/api/workorders", headers=as_user(tokens), json={"site": site, "title": title, "location": "3栋"})
 
 
-def test_staff_report_an_order_at_their_site_and_see_it_listed(api: TestClient, people: dict[str, WorkbenchTokens], company: TestRealm) -> None:
+def test_staff_report_an_order_at_their_site_and_see_it_listed(
+    api: TestClient, people: dict[str, WorkbenchTokens], company: TestRealm
+) -> None:
     created = report(api, people["e5001"], "lvyuan", "楼道灯不亮 Stairwell light out")
     assert created.status_code == 201, created.text
     order = created.json()
@@ -103,10 +105,16 @@ def test_staff_see_only_their_own_sites_orders(api: TestClient, people: dict[str
     assert hidden.status_code == 404
 
 
-def test_staff_cannot_report_at_a_site_they_are_not_assigned_to(api: TestClient, people: dict[str, WorkbenchTokens]) -> None:
+def test_staff_cannot_report_at_a_site_they_are_not_assigned_to(
+    api: TestClient, people: dict[str, WorkbenchTokens]
+) -> None:
     response = report(api, people["e5001"], "xixi")
     assert response.status_code == 403
-    assert response.json() == {"error": "site_not_allowed", "error_description": "you are not assigned to site 'xixi'", "field": "site"}
+    assert response.json() == {
+        "error": "site_not_allowed",
+        "error_description": "you are not assigned to site 'xixi'",
+        "field": "site",
+    }
 
 
 def test_an_engineer_handles_an_order_once(api: TestClient, people: dict[str, WorkbenchTokens]) -> None:
@@ -122,9 +130,13 @@ def test_an_engineer_handles_an_order_once(api: TestClient, people: dict[str, Wo
     assert order["id"] not in [o["id"] for o in open_only]
 
 
-def test_a_clerk_without_workorder_handle_gets_403_naming_it(api: TestClient, people: dict[str, WorkbenchTokens]) -> None:
+def test_a_clerk_without_workorder_handle_gets_403_naming_it(
+    api: TestClient, people: dict[str, WorkbenchTokens]
+) -> None:
     order = report(api, people["e5001"], "lvyuan").json()
-    response = api.post(f"/api/workorders/{order['id']}/handle", headers=as_user(people["e5001"]), json={"resolution": "x"})
+    response = api.post(
+        f"/api/workorders/{order['id']}/handle", headers=as_user(people["e5001"]), json={"resolution": "x"}
+    )
     assert response.status_code == 403
     assert 'error="insufficient_scope"' in response.headers["www-authenticate"]
     assert 'scope="workorder.handle"' in response.headers["www-authenticate"]
@@ -133,7 +145,9 @@ def test_a_clerk_without_workorder_handle_gets_403_naming_it(api: TestClient, pe
 
 def test_an_engineer_cannot_handle_another_sites_order(api: TestClient, people: dict[str, WorkbenchTokens]) -> None:
     order = report(api, people["e5002"], "lvyuan").json()
-    response = api.post(f"/api/workorders/{order['id']}/handle", headers=as_user(people["e5003"]), json={"resolution": "x"})
+    response = api.post(
+        f"/api/workorders/{order['id']}/handle", headers=as_user(people["e5003"]), json={"resolution": "x"}
+    )
     assert response.status_code == 404
 
 
@@ -145,7 +159,9 @@ def test_invalid_fields_are_named(api: TestClient, people: dict[str, WorkbenchTo
     assert response.status_code == 422 and response.json()["field"] == "status"
 
 
-def test_another_company_never_sees_our_orders(api: TestClient, people: dict[str, WorkbenchTokens], rival: TestRealm) -> None:
+def test_another_company_never_sees_our_orders(
+    api: TestClient, people: dict[str, WorkbenchTokens], rival: TestRealm
+) -> None:
     ours = report(api, people["e5001"], "lvyuan", "我司工单 Our order").json()
     rival.create_user("e6001", PASSWORD, groups=("/sites/lvyuan",))
     theirs = sign_in(rival, "e6001", PASSWORD)
@@ -171,7 +187,7 @@ def test_a_leaver_cannot_close_orders_once_keycloak_ends_their_sessions(
     leaver = people["e5004"]
     order = report(api, people["e5001"], "lvyuan", "离职测试 Leaver test").json()
     admin = company.admin()
-    user_id = admin.get_user_id("e5004")
+    user_id = str(admin.get_user_id("e5004"))
     admin.update_user(user_id, {"enabled": False})
     admin.user_logout(user_id)
     time.sleep(INTROSPECTION_CACHE + 0.1)
@@ -182,10 +198,16 @@ def test_a_leaver_cannot_close_orders_once_keycloak_ends_their_sessions(
     assert api.get("/api/workorders", headers=as_user(leaver)).status_code == 200
 
 
-def test_the_openapi_description_documents_what_the_api_answers(api: TestClient, people: dict[str, WorkbenchTokens]) -> None:
+def test_the_openapi_description_documents_what_the_api_answers(
+    api: TestClient, people: dict[str, WorkbenchTokens]
+) -> None:
     document = api.get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/api/workorders", "/api/workorders/{order_id}", "/api/workorders/{order_id}/handle"}
+    assert set(document["paths"]) == {
+        "/api/workorders",
+        "/api/workorders/{order_id}",
+        "/api/workorders/{order_id}/handle",
+    }
     listed = api.get("/api/workorders", headers=as_user(people["e5001"])).json()
     assert listed["items"], "earlier stories reported orders at lvyuan"
     assert_shape(listed, "WorkOrderList", openapi_document())
@@ -194,8 +216,12 @@ def test_the_openapi_description_documents_what_the_api_answers(api: TestClient,
 def assert_shape(value: Any, schema_name: str, document: dict[str, Any]) -> None:
     """Every required property of the schema is present, recursively through $refs and arrays."""
     schema = document["components"]["schemas"][schema_name]
-    assert set(schema.get("required", [])) <= set(value), f"{schema_name}: missing {set(schema['required']) - set(value)}"
-    assert set(value) <= set(schema["properties"]), f"{schema_name}: undocumented {set(value) - set(schema['properties'])}"
+    assert set(schema.get("required", [])) <= set(value), (
+        f"{schema_name}: missing {set(schema['required']) - set(value)}"
+    )
+    assert set(value) <= set(schema["properties"]), (
+        f"{schema_name}: undocumented {set(value) - set(schema['properties'])}"
+    )
     for name, prop in schema["properties"].items():
         ref = prop.get("$ref") or prop.get("items", {}).get("$ref")
         if ref is None or value.get(name) is None:
@@ -207,7 +233,9 @@ def assert_shape(value: Any, schema_name: str, document: dict[str, Any]) -> None
 
 def test_administrators_see_every_site_and_staff_only_theirs() -> None:
     def holder(*ranks: str) -> Principal:
-        return Principal("s", "t", "E1", "王", frozenset(ranks), frozenset(), frozenset(), frozenset({"lvyuan"}), frozenset(ranks))
+        return Principal(
+            "s", "t", "E1", "王", frozenset(ranks), frozenset(), frozenset(), frozenset({"lvyuan"}), frozenset(ranks)
+        )
 
     assert visible_sites(holder("staff", "supervisor", "manager", "admin")) is None
     assert visible_sites(holder("staff", "supervisor", "manager")) == {"lvyuan"}
