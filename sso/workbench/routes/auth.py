@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sso.oidc import GrantRejected, TokenRejected
+from sso.oidc import GrantRejected, ProviderUnavailable, TokenRejected
 from sso.principal import principal_from_claims
 from sso.workbench import cookies, csrf
 from sso.workbench.guard import current_visit
@@ -107,9 +107,13 @@ async def logout(request: Request) -> Response:
         log.warning("sign-out without a valid CSRF token refused")
         return message(request, 403, "csrf.title", "csrf.body", page_id="csrf-refused", action_url="/")
     await wb.store.delete(visit.session_id)
-    target = await wb.relying_party.end_session_url(
-        visit.session.id_token or None, wb.settings.post_logout_redirect_uri, translator(request).language
-    )
+    try:
+        target = await wb.relying_party.end_session_url(
+            visit.session.id_token or None, wb.settings.post_logout_redirect_uri, translator(request).language
+        )
+    except ProviderUnavailable:
+        log.warning("Keycloak unreachable at sign-out: local session ended, Keycloak's left to expire")
+        target = "/signed-out"
     response = RedirectResponse(target, status_code=303)
     cookies.clear(response, cookies.SESSION, wb.settings)
     return response
