@@ -49,7 +49,7 @@ from joserfc.jwk import ECKey, Key, RSAKey
 log = logging.getLogger(__name__)
 
 #: Key types that can verify the asymmetric signatures we allow.
-_SIGNING_KEY_TYPES: dict[str, type[RSAKey] | type[ECKey]] = {"RSA": RSAKey, "EC": ECKey}
+_SIGNING_KEY_TYPES: dict[str, type[RSAKey | ECKey]] = {"RSA": RSAKey, "EC": ECKey}
 #: Which key type each allowed algorithm needs.
 _ALG_KEY_TYPE = {
     **{alg: "RSA" for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")},

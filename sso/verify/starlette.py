@@ -60,7 +60,7 @@ def bearer_token(connection: HTTPConnection) -> str | None:
 def verifier_of(connection: HTTPConnection) -> TokenVerifier:
     verifier = getattr(connection.app.state, VERIFIER_STATE, None)
     if not isinstance(verifier, TokenVerifier):
-        raise RuntimeError(f"app.state.{VERIFIER_STATE} must hold a sso.verify.TokenVerifier")
+        raise TypeError(f"app.state.{VERIFIER_STATE} must hold a sso.verify.TokenVerifier")
     return verifier
 
 
@@ -102,7 +102,7 @@ def current_principal(connection: HTTPConnection) -> Principal:
     """The principal ``requires`` authenticated for this request."""
     principal = getattr(connection.state, PRINCIPAL_STATE, None)
     if not isinstance(principal, Principal):
-        raise RuntimeError("no principal on this request: is the endpoint decorated with @requires(...)?")
+        raise TypeError("no principal on this request: is the endpoint decorated with @requires(...)?")
     return principal
 
 

@@ -48,8 +48,9 @@ def sign_in(realm: TestRealm, username: str, password: str) -> WorkbenchTokens:
         step = flow.open(f"{realm.issuer}/protocol/openid-connect/auth?{query}")
         if isinstance(step, LoginPage):
             step = flow.submit(username=username, password=password, credentialId="")
-        if isinstance(step, LoginPage):
-            raise AssertionError(f"sign-in of {username} stopped on form {step.form_id!r}: {step.error!r}")
+        stopped = step if isinstance(step, LoginPage) else None
+        assert stopped is None, f"sign-in of {username} stopped on form {stopped.form_id!r}: {stopped.error!r}"
+        assert isinstance(step, httpx.Response)
         answer = parse_qs(urlparse(step.headers["location"]).query)
         assert answer.get("state") == [state], f"Keycloak redirected without our state: {sorted(answer)}"
         response = httpx.post(
