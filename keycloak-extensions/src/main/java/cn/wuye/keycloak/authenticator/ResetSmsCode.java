@@ -11,7 +11,6 @@ import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.AuthenticatorFactory;
-import org.keycloak.models.DefaultActionTokenKey;
 import org.keycloak.authentication.authenticators.util.AuthenticatorUtils;
 import org.keycloak.events.Errors;
 import org.keycloak.models.AuthenticationExecutionModel;
@@ -28,10 +27,10 @@ import cn.wuye.keycloak.identifier.UserLookup;
 
 /**
  * "Forgot password" by SMS: a code to the account's bound mobile; right code → the flow goes on to the new
- * password (Keycloak's {@code reset-password}, so the realm's password policy applies). Put it as the first
- * ALTERNATIVE before {@code reset-credential-email}: "use the email link instead", an account without a mobile,
- * and the return from an email link all hand over to the email way. Same limits as sign-in codes; wrong codes
- * count towards the brute-force lockout.
+ * password (Keycloak's {@code reset-password}, so the realm's password policy applies). REQUIRED, followed by a
+ * conditional sub-flow ({@link ResetByEmailCondition}) holding {@code reset-credential-email}: "use the email
+ * link instead", an account without a mobile, and the return from an email link step aside here and let the
+ * email way finish. Same limits as sign-in codes; wrong codes count towards the brute-force lockout.
  */
 public class ResetSmsCode implements Authenticator, AuthenticatorFactory {
 
@@ -41,13 +40,8 @@ public class ResetSmsCode implements Authenticator, AuthenticatorFactory {
     @Override
     public void authenticate(AuthenticationFlowContext ctx) {
         UserModel user = ctx.getUser();
-        String tokenUser = ctx.getAuthenticationSession().getAuthNote(DefaultActionTokenKey.ACTION_TOKEN_USER_ID);
-        if (tokenUser != null) {
-            ctx.attempted(); // back from the email link: the email step finishes the job
-            return;
-        }
-        if (user != null && UserLookup.phoneOf(user).isEmpty()) {
-            ctx.attempted(); // no mobile: the email link is the way
+        if (ResetByEmailCondition.emailWay(ctx)) {
+            ctx.success(); // no mobile, or back from the email link: the email sub-flow that follows does the job
             return;
         }
         CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).get());
@@ -61,7 +55,8 @@ public class ResetSmsCode implements Authenticator, AuthenticatorFactory {
         String action = Optional.ofNullable(form.getFirst("action")).orElse("verify");
         if ("use-email-link".equals(action)) {
             codes.clear(ctx);
-            ctx.attempted();
+            ctx.getAuthenticationSession().setAuthNote(ResetByEmailCondition.CHOSEN_NOTE, "true");
+            ctx.success(); // the email sub-flow that follows is now required
             return;
         }
         if ("resend".equals(action)) {

@@ -1,0 +1,110 @@
+package cn.wuye.keycloak.authenticator;
+
+import java.util.List;
+
+import org.keycloak.Config;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticator;
+import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticatorFactory;
+import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.DefaultActionTokenKey;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.provider.ProviderConfigProperty;
+
+import cn.wuye.keycloak.identifier.UserLookup;
+
+/**
+ * Condition of the "reset by email link" sub-flow: true when the person asked for the email link, when the
+ * account has no mobile, and on the return from an email link. Keycloak's {@code reset-credential-email} must run
+ * as REQUIRED (as an ALTERNATIVE its "email sent" fork is swallowed), hence a conditional sub-flow.
+ */
+public class ResetByEmailCondition implements ConditionalAuthenticator, ConditionalAuthenticatorFactory {
+
+    public static final String ID = "wuye-condition-reset-by-email";
+    static final String CHOSEN_NOTE = "wuye.reset.byEmail";
+
+    static boolean emailWay(AuthenticationFlowContext ctx) {
+        if ("true".equals(ctx.getAuthenticationSession().getAuthNote(CHOSEN_NOTE))) {
+            return true;
+        }
+        if (ctx.getAuthenticationSession().getAuthNote(DefaultActionTokenKey.ACTION_TOKEN_USER_ID) != null) {
+            return true;
+        }
+        UserModel user = ctx.getUser();
+        return user != null && UserLookup.phoneOf(user).isEmpty();
+    }
+
+    @Override
+    public boolean matchCondition(AuthenticationFlowContext context) {
+        return emailWay(context);
+    }
+
+    @Override
+    public void action(AuthenticationFlowContext context) {
+    }
+
+    @Override
+    public boolean requiresUser() {
+        return false;
+    }
+
+    @Override
+    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public ConditionalAuthenticator getSingleton() {
+        return this;
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Wuye condition - reset by email link";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "True when the email link was chosen, the account has no mobile, or the flow resumes from an email link.";
+    }
+
+    @Override
+    public boolean isConfigurable() {
+        return false;
+    }
+
+    @Override
+    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
+        return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.REQUIRED,
+                AuthenticationExecutionModel.Requirement.DISABLED};
+    }
+
+    @Override
+    public boolean isUserSetupAllowed() {
+        return false;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return List.of();
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+}
