@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-mass-disable", action="store_true", help=f"allow disabling more than {MASS_DISABLE_SHARE:.0%} of managed accounts")
     apply.add_argument("--operator", default=f"{getpass.getuser()}@{socket.gethostname()}")
     apply.add_argument("--show", type=int, default=200)
-    apply.add_argument("--batch-size", type=int, default=50)
+    apply.add_argument("--batch-size", type=int, default=25)
     apply.add_argument("--workers", type=int, default=3)
     return parser
 
