@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devstack.errors import SetupError
 from devstack.keycloak_modes import chosen_mode, external_endpoint, local_server
@@ -55,10 +56,8 @@ def stack_secrets(root: Path) -> dict[str, str]:
 
 def sample_tenant() -> tuple[str, str]:
     """(realm, company name) of the sample roster."""
-    import yaml
-
-    data = yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))
-    return str(data["tenant"]), str(data.get("company_name") or data.get("company") or data["tenant"])
+    data = _sample_roster()
+    return str(data["tenant"]), str(data.get("company") or data["tenant"])
 
 
 def _keycloak(root: Path, ports: Ports) -> tuple[KeycloakEndpoint, object | None]:
@@ -109,7 +108,9 @@ def up(ports: Ports) -> int:
 
     issuer = f"{endpoint.base_url}/realms/{realm}"
     runner.start(Service(
-        "workorder-api", ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api)), ports.workorder_api,
+        "workorder-api",
+        ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api), "--demo", _demo_sites(realm)),
+        ports.workorder_api,
         env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
              ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"])),
     ))
@@ -157,12 +158,23 @@ def _print_summary(endpoint: KeycloakEndpoint, realm: str, workbench_url: str, a
     )
 
 
-def _first_sample_user() -> str:
+def _sample_roster() -> dict[str, Any]:
     import yaml
 
-    data = yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))
-    people = data.get("staff") or data.get("people") or []
-    return str(people[0].get("employee_no") or people[0].get("工号")) if people else "?"
+    return yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _first_sample_user() -> str:
+    """An ordinary engineer (no second factor beyond the SMS code): the gentlest first sign-in to try."""
+    people = _sample_roster().get("staff", [])
+    for person in people:
+        if person.get("rank") == "staff" and person.get("status", "active") == "active":
+            return f"{person['employee_no']} ({person['name']}, {', '.join(person.get('departments', []))})"
+    return str(people[0]["employee_no"]) if people else "?"
+
+
+def _demo_sites(realm: str) -> str:
+    return f"{realm}:" + ",".join(site["code"] for site in _sample_roster().get("sites", []))
 
 
 def down() -> int:
