@@ -166,8 +166,13 @@ def drift_by_hand(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState,
         realm_name=realm, user_realm_name="master", client_id="admin-cli"))
     names = [u for u, d in desired.users.items() if d.rank == "staff" and "/departments/finance" not in d.groups][:4]
 
+    def user_id(username: str) -> str:
+        found = admin.get_user_id(username)
+        assert found is not None, username
+        return found
+
     def user(username: str) -> dict[str, Any]:
-        return dict(admin.get_user(admin.get_user_id(username)))
+        return dict(admin.get_user(user_id(username)))
 
     first = user(names[0])
     first["attributes"][catalog.PHONE_ATTRIBUTE] = ["+8613999990000"]
@@ -175,8 +180,8 @@ def drift_by_hand(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState,
     second = user(names[1])
     second["lastName"] = "改名"
     admin.update_user(second["id"], second)
-    admin.assign_realm_roles(admin.get_user_id(names[2]), [admin.get_realm_role("admin")])
-    admin.group_user_add(admin.get_user_id(names[3]), admin.get_group_by_path("/departments/finance")["id"])
+    admin.assign_realm_roles(user_id(names[2]), [admin.get_realm_role("admin")])
+    admin.group_user_add(user_id(names[3]), admin.get_group_by_path("/departments/finance")["id"])
     rehired = user(leaver)
     rehired["enabled"] = True
     admin.update_user(rehired["id"], rehired)

@@ -23,7 +23,18 @@ from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGatew
 from provisioning.marker import ApplyLock, attributes_digest, clear_snapshot, ensure_marker, write_snapshot
 from provisioning.passwords import CredentialsFile, one_time_password
 from provisioning.plan import (
-    CREATE, CREATE_SITE, DISABLE, ENABLE, GRANT, JOIN, LEAVE, REVOKE, UPDATE, UPDATE_SITE, AccountPlan, NewAccount,
+    CREATE,
+    CREATE_SITE,
+    DISABLE,
+    ENABLE,
+    GRANT,
+    JOIN,
+    LEAVE,
+    REVOKE,
+    UPDATE,
+    UPDATE_SITE,
+    AccountPlan,
+    NewAccount,
     Plan,
 )
 from sso import catalog

@@ -24,7 +24,7 @@ from provisioning.actual import ActualState
 from provisioning.applier import Applier, ApplyOptions, RealmChanged
 from provisioning.audit import AuditLog
 from provisioning.desired import DesiredState
-from provisioning.keycloak_gateway import Credentials, GatewayError, KeycloakGateway, Unauthorized, Unavailable
+from provisioning.keycloak_gateway import Credentials, KeycloakGateway, Unauthorized, Unavailable
 from provisioning.marker import LockHeld
 from provisioning.passwords import CredentialsFile
 from provisioning.plan import Plan

@@ -7,7 +7,18 @@ from rich.text import Text
 
 from provisioning.applier import ApplyReport
 from provisioning.plan import (
-    CREATE, CREATE_SITE, DISABLE, ENABLE, GRANT, JOIN, LEAVE, REVOKE, UPDATE, UPDATE_SITE, AccountPlan, Plan,
+    CREATE,
+    CREATE_SITE,
+    DISABLE,
+    ENABLE,
+    GRANT,
+    JOIN,
+    LEAVE,
+    REVOKE,
+    UPDATE,
+    UPDATE_SITE,
+    AccountPlan,
+    Plan,
 )
 
 _HEAD = {

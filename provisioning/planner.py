@@ -10,8 +10,20 @@ from __future__ import annotations
 from provisioning.actual import ActualState, ActualUser
 from provisioning.desired import DesiredState, DesiredUser
 from provisioning.plan import (
-    CREATE, CREATE_SITE, DISABLE, ENABLE, GRANT, JOIN, LEAVE, REVOKE, UPDATE, UPDATE_SITE,
-    AccountPlan, Change, NewAccount, Plan,
+    CREATE,
+    CREATE_SITE,
+    DISABLE,
+    ENABLE,
+    GRANT,
+    JOIN,
+    LEAVE,
+    REVOKE,
+    UPDATE,
+    UPDATE_SITE,
+    AccountPlan,
+    Change,
+    NewAccount,
+    Plan,
 )
 from sso import catalog
 

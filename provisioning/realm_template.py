@@ -63,7 +63,7 @@ class _Named(BaseModel):
 
 class _Client(BaseModel):
     model_config = ConfigDict(extra="allow")
-    clientId: str = Field(min_length=1)  # noqa: N815 - Keycloak's field name
+    clientId: str = Field(min_length=1)
     protocol: str = "openid-connect"
 
 
@@ -76,7 +76,7 @@ class _Roles(BaseModel):
 class _Group(BaseModel):
     model_config = ConfigDict(extra="allow")
     name: str = Field(min_length=1)
-    subGroups: list[_Group] = []  # noqa: N815
+    subGroups: list[_Group] = []
 
 
 class _Realm(BaseModel):
@@ -86,8 +86,8 @@ class _Realm(BaseModel):
     clients: list[_Client]
     roles: _Roles
     groups: list[_Group]
-    passwordPolicy: str  # noqa: N815
-    bruteForceProtected: bool  # noqa: N815
+    passwordPolicy: str
+    bruteForceProtected: bool
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:

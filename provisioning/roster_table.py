@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from provisioning.roster import Cell, Location, Problem, RawPerson, RawRoster, RawSite
-from provisioning.roster_fields import REQUIRED_FIELDS, FIELD_LABELS, canonical_field, canonical_setting
+from provisioning.roster_fields import FIELD_LABELS, REQUIRED_FIELDS, canonical_field, canonical_setting
 
 _SITE = re.compile(r"^\s*(?P<code>[^\s:：=]+)\s*[:：=]?\s*(?P<name>.*)$")
 
@@ -62,9 +62,8 @@ def _setting(file: str, number: int, text: str, roster: RawRoster) -> None:
     key, sep, value = re.split(r"([:：])", text, maxsplit=1) if re.search(r"[:：]", text) else (text, "", "")
     name = canonical_setting(key)
     value = value.strip()
-    if not sep or name is None:
-        if text:  # a plain comment line
-            return
+    if not sep or name is None:  # a plain comment line
+        return
     if name == "tenant":
         roster.tenant = Cell(value or None, at)
     elif name == "company":

@@ -17,7 +17,7 @@ from typing import Any
 from provisioning.actual import ActualState, ActualUser
 from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
 from provisioning.keycloak_gateway import KeycloakGateway
-from provisioning.marker import MARKER_GROUP, Marker, attributes_digest, read_marker
+from provisioning.marker import Marker, attributes_digest, read_marker
 from sso import catalog
 
 OWNED_ATTRIBUTES = (

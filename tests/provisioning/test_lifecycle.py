@@ -7,13 +7,19 @@ import csv
 import hashlib
 import secrets
 import stat
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
+import yaml
+from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
 from devstack.form_login import FormLogin, LoginPage, authorization_code_login, loopback_client
+from devstack.smtp_sink import SmtpSink
 from sso import catalog
-from tests.provisioning.support import Provisioner, person
+from tests.provisioning.support import SITES, Provisioner, person
+from tests.support.realms import TestRealm
 
 
 def _authorize_url(provision: Provisioner) -> tuple[str, str]:
@@ -209,3 +215,37 @@ def test_accounts_provisioning_does_not_manage_are_never_touched(provision: Prov
     assert provision("apply", provision.roster(people[2:])).code == 0  # two leavers, none of them unmanaged
     assert admin.get_user(vendor_id)["enabled"] is True
     assert admin.get_user(squatter_id)["enabled"] is True
+
+
+def test_invited_joiners_get_keycloak_s_actions_mail_instead_of_a_password(provision: Provisioner, smtp_sink: SmtpSink) -> None:
+    roster = provision.roster([person(81, "邀请"), person(82, "无邮箱", email=False)])
+    run = provision("apply", roster, "--invite")
+    assert run.code == 0, run.err
+    assert run.out["report"]["invitations_sent"] == 1
+    mail = smtp_sink.wait_for("wy0081@example.com")
+    assert any("execute-actions" in link or "action-token" in link for link in mail.links())
+    assert set(_one_time_passwords(provision)) == {"wy0082"}, "only the joiner without e-mail gets a password"
+    assert provision.user("WY0081").get("credentials") in (None, [])
+
+
+def test_a_tenant_without_a_realm_gets_one_from_the_template(realm_factory: Callable[..., TestRealm], tmp_path: Path) -> None:
+    template_realm = realm_factory()  # only for the endpoint and credentials; the roster names a new tenant
+    tenant = f"new-{secrets.token_hex(4)}"
+    provision = Provisioner(template_realm, tmp_path)
+    roster = tmp_path / "new.yaml"
+    roster.write_text(yaml.safe_dump({"tenant": tenant, "company": "新物业 New Property", "sites": SITES,
+                                      "staff": [person(91), person(92, rank="admin", departments=("administration",), sites=())]},
+                                     allow_unicode=True), encoding="utf-8")
+    plan = provision("plan", roster, admin=True)
+    assert plan.code == 2 and plan.out["plan"]["realm_exists"] is False
+    run = provision("apply", roster, admin=True)
+    assert run.code == 0, run.err
+    admin = KeycloakAdmin(connection=KeycloakOpenIDConnection(
+        server_url=template_realm.endpoint.base_url, username=template_realm.endpoint.admin_username,
+        password=template_realm.endpoint.admin_password, realm_name=tenant, user_realm_name="master", client_id="admin-cli"))
+    try:
+        assert admin.get_realm(tenant)["displayName"] == "新物业 New Property"
+        assert {u["username"] for u in admin.get_users({})} >= {"wy0091", "wy0092"}
+        assert provision("plan", roster, admin=True).code == 0
+    finally:
+        admin.delete_realm(tenant)

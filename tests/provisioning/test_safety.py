@@ -155,7 +155,7 @@ def test_an_apply_killed_halfway_converges_when_run_again(provision: Provisioner
     assert rerun.code == 0, rerun.err
     assert rerun.out["report"]["skipped"] == []
     accounts = _managed(provision)
-    assert sorted(u["username"] for u in accounts) == sorted(p["employee_no"].lower() for p in people)
+    assert sorted(str(u["username"]) for u in accounts) == sorted(p["employee_no"].lower() for p in people)
     with provision.credentials_file.open(encoding="utf-8") as rows:
         with_password = {row["username"] for row in csv.DictReader(rows)}
     assert {u["username"] for u in accounts} <= with_password, "an account was created whose password was lost"
