@@ -76,13 +76,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     json_out = getattr(args, "json", False)
-    console = Console(stderr=json_out)
+    console = Console(stderr=json_out, soft_wrap=True)
     try:
         desired = load_desired(args.roster, tenant=args.tenant)
     except RosterError as exc:
         for problem in exc.problems:
             console.print(f"[red]{problem}[/]", highlight=False)
-        console.print(f"{len(exc.problems)} problems in {args.roster}: nothing applied.")
+        count = len(exc.problems)
+        console.print(f"{count} problem{'s' if count > 1 else ''} in {args.roster}: nothing applied.")
         if json_out:
             print(json.dumps({"ok": False, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False))
         return FAILED

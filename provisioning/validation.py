@@ -125,7 +125,8 @@ def _person(
         return person.get(name) or Cell(None, person.location)
 
     def bad(name: str, message: str) -> None:
-        problems.append(Problem(cell(name).location, f"{FIELD_LABELS[name]}: {message}"))
+        at = cell(name).location
+        problems.append(Problem(at, message if at.column else f"{FIELD_LABELS[name]}: {message}"))
 
     for required in REQUIRED_FIELDS:
         if not cell(required).text():
