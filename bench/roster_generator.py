@@ -69,7 +69,9 @@ def write_yaml(company: Company, path: Path) -> None:
         "sites": [{"code": c, "name": n} for c, n in company.sites],
         "staff": company.staff,
     }
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200, default_flow_style=None)
+    header = f"# {company.company}: staff roster (fictional). Schema: docs/PROVISIONING.md\n"
+    path.write_text(header + text, encoding="utf-8")
 
 
 HEADER_ZH = ("工号", "姓名", "手机号", "邮箱", "部门", "职级", "项目", "状态")
