@@ -50,3 +50,22 @@ def test_the_page_says_the_service_is_unavailable_when_the_api_is_down(make_stac
         page = client.get(f"{stack.url}/workorders")
         assert page.status_code == 200
         assert "工单服务暂不可用" in page.text
+
+
+@pytest.mark.browser
+def test_in_the_browser_the_work_orders_page_lists_the_sites_orders(chain: tuple[WorkbenchStack, WorkOrderStore]) -> None:
+    from playwright.sync_api import expect
+
+    from tests.workbench.browser_login import chromium, screenshot, submit_credentials
+
+    stack, orders = chain
+    orders.create(stack.realm.name, "jinxiu", "地下车库照明故障", Person(employee_no="K0002", name="客服小张"))
+    username, password = stack.employee(departments=("engineering",), sites=("jinxiu",))
+    with chromium() as browser:
+        page = browser.new_page(locale="zh-CN")
+        page.goto(f"{stack.url}/workorders")
+        submit_credentials(page, username, password)
+        page.wait_for_url(f"{stack.url}/workorders")
+        expect(page.locator("#workorders")).to_contain_text("地下车库照明故障")
+        expect(page.locator("#workorders")).to_contain_text("待处理")
+        screenshot(page, "workorders-chain")
