@@ -8,6 +8,8 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Chinese glyphs in browser screenshots (test artifacts); the tests pass without, the pictures are unreadable
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 python3 -c 'import venv' >/dev/null 2>&1 || need+=(python3-venv)
