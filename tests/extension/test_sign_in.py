@@ -147,3 +147,34 @@ def test_a_disabled_account_is_told_what_to_do(sms_realm: SmsRealm, new_context:
     submit_password(page, "13900002010")
     assert "账号已停用" in page.content() and "人事" in page.content()
     screenshot(page, "disabled-account")
+
+
+def test_a_manager_with_an_authenticator_app_may_choose_it_instead_of_sms(sms_realm: SmsRealm, new_context: Contexts) -> None:
+    import base64
+
+    import pyotp
+
+    secret = "wuye-bench-totp-secret-01"
+    admin = sms_realm.realm.admin()
+    admin.connection.raw_post(
+        f"admin/realms/{sms_realm.name}/partialImport",
+        data=__import__("json").dumps({"ifResourceExists": "FAIL", "users": [{
+            "username": "wy2011", "enabled": True, "email": "wy2011@example.com", "firstName": "明", "lastName": "王",
+            "attributes": {"phone_number": ["+8613900002011"]}, "realmRoles": ["manager"],
+            "credentials": [
+                {"type": "password", "value": PASSWORD, "temporary": False},
+                {"type": "otp", "userLabel": "手机", "secretData": f'{{"value":"{secret}"}}',
+                 "credentialData": '{"subType":"totp","digits":6,"counter":0,"period":30,"algorithm":"HmacSHA1"}'},
+            ],
+        }]}),
+    )
+    page = new_context().new_page()
+    open_sign_in(page, sms_realm)
+    submit_password(page, "wy2011")
+    assert on_code_page(page)
+    page.click("#wuye-use-totp")
+    page.wait_for_selector("#wuye-use-sms")
+    screenshot(page, "manager-chooses-totp")
+    totp = pyotp.TOTP(base64.b32encode(secret.encode()).decode().rstrip("="))
+    enter_code(page, totp.now())
+    assert signed_in(page, sms_realm), error_text(page)

@@ -42,6 +42,8 @@ public class IdentifierPasswordForm extends UsernamePasswordForm {
         }
         context.clearUser();
         Identifier id = Identifier.parse(formData.getFirst(AuthenticationManager.FORM_USERNAME));
+        // a note left by an earlier try must not make brute-force bookkeeping blame another account
+        context.getAuthenticationSession().removeAuthNote(ATTEMPTED_USERNAME);
         if (id.isEmpty()) {
             context.getEvent().error(Errors.USER_NOT_FOUND);
             Response challenge = challenge(context, getDefaultChallengeMessage(context), Validation.FIELD_USERNAME);
