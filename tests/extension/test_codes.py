@@ -109,3 +109,24 @@ def wait_for_mail_code(sink: SmtpSink, to: str, timeout_s: float = 30.0) -> str:
     found = re.search(r"(?<!\d)(\d{6})(?!\d)", mail.body)
     assert found, f"no code in the mail to {to}"
     return found.group(1)
+
+
+def test_one_network_cannot_ask_for_codes_for_many_accounts(realm_factory, sms_outbox, new_context: Contexts) -> None:  # type: ignore[no-untyped-def]
+    from tests.extension.conftest import make_sms_realm
+
+    realm = make_sms_realm(realm_factory, sms_outbox)
+    current = realm.realm.admin().get_realm(realm.name)
+    realm.update_realm(attributes={**(current.get("attributes") or {}), "wuyeSmsMaxPerIpPerHour": "2"})
+    for n in (1, 2, 3):
+        realm.add_user(f"wy350{n}", phone=f"+86139000035{n:02d}")
+    for n in (1, 2):
+        page = new_context().new_page()
+        open_sign_in(page, realm)
+        submit_password(page, f"wy350{n}")
+        assert on_code_page(page) and not error_text(page)
+    page = new_context().new_page()
+    open_sign_in(page, realm)
+    submit_password(page, "wy3503")
+    assert "当前网络获取验证码次数过多" in error_text(page)
+    assert not sms_outbox.messages("+8613900003503")
+    screenshot(page, "per-ip-cap")
