@@ -22,13 +22,17 @@ class ActualUser:
     attributes: dict[str, str] | None
     realm_roles: set[str] = field(default_factory=set)  # managed roles held directly
     groups: set[str] = field(default_factory=set)  # managed group paths
+    #: whether ``realm_roles`` and ``groups`` were read (not read for leavers when only events were checked)
+    memberships_known: bool = True
 
-    def as_json(self) -> dict[str, Any]:
-        return {
+    def as_json(self, detailed: bool = True) -> dict[str, Any]:
+        body: dict[str, Any] = {
             "id": self.id, "username": self.username, "enabled": self.enabled, "first_name": self.first_name,
-            "last_name": self.last_name, "email": self.email, "attributes": self.attributes,
-            "realm_roles": sorted(self.realm_roles), "groups": sorted(self.groups),
+            "last_name": self.last_name, "email": self.email,
         }
+        if detailed:
+            body |= {"attributes": self.attributes, "realm_roles": sorted(self.realm_roles), "groups": sorted(self.groups)}
+        return body
 
 
 @dataclass
@@ -42,12 +46,17 @@ class ActualState:
     read_mode: str  # "incremental" (snapshot + events) or "full"
     read_reason: str
     attributes_read: int  # accounts whose full representation was fetched
-    read_started_ms: int
+    roster: frozenset[str]  # usernames the roster names (their details were read or known)
+    accounts_read: list[str] = field(default_factory=list)  # whose details were read (changed since the snapshot)
 
     def fingerprint(self) -> str:
-        """A digest of everything a plan depends on: a saved plan applies only while it is unchanged."""
+        """A digest of everything a plan depends on: a saved plan applies only while it is unchanged.
+
+        Details (attributes, roles, groups) count for roster entries only: for other accounts a plan
+        depends on ``enabled`` alone, and whether their details were read depends on the read mode.
+        """
         body = {
-            "users": [self.users[u].as_json() for u in sorted(self.users)],
+            "users": [self.users[u].as_json(detailed=u in self.roster) for u in sorted(self.users)],
             "groups": sorted(self.group_ids),
             "sites": sorted(self.site_names.items()),
         }

@@ -20,7 +20,7 @@ from typing import Any
 from provisioning.actual import ActualState
 from provisioning.audit import AuditLog
 from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGateway, Unavailable
-from provisioning.marker import ApplyLock, attributes_digest, clear_snapshot, ensure_marker, write_snapshot
+from provisioning.marker import ApplyLock, clear_snapshot, ensure_marker, state_digest, write_snapshot
 from provisioning.passwords import CredentialsFile, one_time_password
 from provisioning.plan import (
     CREATE,
@@ -45,16 +45,18 @@ BATCH = 25
 _TOP_LEVEL = {"firstName", "lastName", "email"}
 
 
-def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str, local_before_ms: float) -> float:
-    """Keycloak's clock minus ours, from the admin event of the lock we just created (responses carry no Date).
+def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str,
+                        local_before_ms: float) -> tuple[float, int | None]:
+    """(Keycloak's clock minus ours, server time of the lock's creation), from the lock's admin event.
 
-    Event times are the server's; the watermark must be too, or a skewed operator machine could miss events.
+    Keycloak's responses carry no Date header, and event times are the server's: the watermarks must be
+    too, or a skewed operator machine could miss events.
     """
     local_after_ms = time.time() * 1000
     for event in itertools.islice(gateway.admin_events_since(0, ("GROUP",), page=50), 50):
         if event.get("resourcePath") == f"groups/{marker_id}/children" and lock_id in str(event.get("representation")):
-            return float(event["time"]) - (local_before_ms + local_after_ms) / 2
-    return 0.0
+            return float(event["time"]) - (local_before_ms + local_after_ms) / 2, int(event["time"])
+    return 0.0, None
 
 
 class RealmChanged(Exception):
@@ -122,9 +124,9 @@ class Applier:
         lock = ApplyLock(self.gateway, marker_id, self.options.lock_holder)
         local_before = time.time() * 1000
         lock.acquire()
-        self.clock_offset_ms = server_clock_offset(self.gateway, marker_id, lock.group_id or "", local_before)
-        # Events from here on are seen by the next run; the state before is what ``recheck`` confirms.
-        self.lock_taken_ms = int(local_before + self.clock_offset_ms)
+        self.clock_offset_ms, lock_event_ms = server_clock_offset(self.gateway, marker_id, lock.group_id or "", local_before)
+        # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
+        self.lock_taken_ms = int(lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000)
         if recheck is not None and plan.realm_exists:
             try:
                 now = recheck()
@@ -144,7 +146,7 @@ class Applier:
             existing = [a for a in plan.accounts if a.new is None]
             self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
             self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
-            self._snapshot(plan, marker_id)
+            self._snapshot(plan, marker_id, lock.group_id or "")
         finally:
             stop.set()
             heartbeat.join(timeout=5)
@@ -251,6 +253,8 @@ class Applier:
             if password and self.options.credentials is not None:
                 self.options.credentials.write([(account.username, account.new.employee_no, account.new.display_name, password)])
             user_id = self.gateway.create_user(rep)  # groups by path are accepted inline
+            with self._lock:
+                self.touched.add(user_id)  # POST /users leaves USER events; partialImport's are type REALM
             self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
         except GatewayError as exc:
             if exc.status == 409:
@@ -280,7 +284,6 @@ class Applier:
         assert account.new is not None
         with self._lock:
             self.created_ids[account.username] = user_id
-            self.touched.add(user_id)
             self.report.count(CREATE)
             if password_given:
                 self.report.passwords_written += 1
@@ -305,6 +308,8 @@ class Applier:
     def _change_account(self, account: AccountPlan) -> None:
         assert account.user_id is not None
         user_id = account.user_id
+        with self._lock:
+            self.touched.add(user_id)  # our own events on it are not someone else's changes
         try:
             self._profile(account, user_id)
             grants = [c.target for c in account.changes if c.kind == GRANT]
@@ -346,19 +351,17 @@ class Applier:
             else:
                 attributes.pop(change.target, None)
         rep["attributes"] = attributes
-        with self._lock:
-            self.touched.add(user_id)
         self.gateway.update_user(user_id, rep)
 
     # -- the record for the next run ------------------------------------------------------------------
-    def _snapshot(self, plan: Plan, marker_id: str) -> None:
-        """Digests of owned attributes as they now stand, for accounts whose values are known for sure."""
+    def _snapshot(self, plan: Plan, marker_id: str, lock_id: str) -> None:
+        """Digests of each account's owned state as it now stands, for accounts whose state is known for sure."""
         planned = {a.username: a for a in plan.accounts}
         digests: set[bytes] = set()
         for username, user in self.actual.users.items():
-            if username in self.failed_accounts or user.attributes is None:
+            if username in self.failed_accounts or user.attributes is None or not user.memberships_known:
                 continue
-            attributes = dict(user.attributes)
+            attributes, roles, groups = dict(user.attributes), set(user.realm_roles), set(user.groups)
             account = planned.get(username)
             for change in account.changes if account else ():
                 if change.kind == UPDATE and change.target not in _TOP_LEVEL:
@@ -366,13 +369,21 @@ class Applier:
                         attributes[change.target] = str(change.after)
                     else:
                         attributes.pop(change.target, None)
-            digests.add(attributes_digest(username, attributes))
+                elif change.kind == GRANT:
+                    roles.add(change.target)
+                elif change.kind == REVOKE:
+                    roles.discard(change.target)
+                elif change.kind == JOIN:
+                    groups.add(change.target)
+                elif change.kind == LEAVE:
+                    groups.discard(change.target)
+            digests.add(state_digest(username, attributes, roles, groups))
         for username in self.created_ids:
             new = planned[username].new
             assert new is not None
-            digests.add(attributes_digest(username, new.attributes))
+            digests.add(state_digest(username, new.attributes, set(new.realm_roles), set(new.groups)))
         write_snapshot(
             self.gateway, marker_id, read_started_ms=self.lock_taken_ms,
             writes_ended_ms=int(time.time() * 1000 + self.clock_offset_ms), applier=self.gateway.subject,
-            digests=digests, touched=self.touched,
+            digests=digests, touched=self.touched, lock_id=lock_id,
         )

@@ -234,7 +234,7 @@ def _read_info(actual: ActualState | None) -> dict[str, object] | None:
     if actual is None:
         return None
     return {"mode": actual.read_mode, "reason": actual.read_reason, "managed_accounts": len(actual.users),
-            "attributes_read": actual.attributes_read}
+            "attributes_read": actual.attributes_read, "accounts_read": actual.accounts_read[:50]}
 
 
 if __name__ == "__main__":

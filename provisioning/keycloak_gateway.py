@@ -275,6 +275,10 @@ class KeycloakGateway:
     def role_members(self, name: str) -> list[dict[str, Any]]:
         return self._all_pages(f"/roles/{quote(name)}/users", briefRepresentation="true")
 
+    def user_realm_roles(self, user_id: str) -> list[dict[str, Any]]:
+        """Realm roles mapped to the user directly (not through composites or groups)."""
+        return list(self.get(f"/users/{user_id}/role-mappings/realm"))
+
     def add_realm_roles(self, user_id: str, roles: list[dict[str, Any]]) -> None:
         self.call("POST", f"/users/{user_id}/role-mappings/realm", body=roles)
 
@@ -282,6 +286,9 @@ class KeycloakGateway:
         self.call("DELETE", f"/users/{user_id}/role-mappings/realm", body=roles)
 
     # -- groups --------------------------------------------------------------------------------------
+    def user_groups(self, user_id: str) -> list[dict[str, Any]]:
+        return list(self.get(f"/users/{user_id}/groups", briefRepresentation="true", max=BULK_PAGE))
+
     def group_by_path(self, path: str) -> dict[str, Any] | None:
         try:
             return dict(self.get(f"/group-by-path/{quote(path.lstrip('/'))}"))
@@ -318,25 +325,31 @@ class KeycloakGateway:
         self.call("DELETE", f"/users/{user_id}/groups/{group_id}")
 
     # -- events --------------------------------------------------------------------------------------
-    def admin_events_since(self, since_ms: int, resource_types: tuple[str, ...], page: int = 1000) -> Iterator[dict[str, Any]]:
-        """Admin events newer than ``since_ms``, newest first, reading pages only as far back as needed."""
+    def admin_events_since(self, since_ms: int, resource_types: tuple[str, ...], until_ms: int | None = None,
+                           page: int = 1000) -> Iterator[dict[str, Any]]:
+        """Admin events in [since_ms, until_ms], newest first, reading pages only as far back as needed."""
         params: list[tuple[str, Any]] = [("resourceTypes", t) for t in resource_types]
         params += [("dateFrom", str(since_ms)), ("direction", "desc")]
-        yield from self._events_since("/admin-events", params, since_ms, page)
+        if until_ms is not None:
+            params.append(("dateTo", str(until_ms)))
+        yield from self._events_since("/admin-events", params, since_ms, until_ms, page)
 
     def user_events_since(self, since_ms: int, types: tuple[str, ...], page: int = 1000) -> Iterator[dict[str, Any]]:
         params: list[tuple[str, Any]] = [("type", t) for t in types]
         params += [("dateFrom", str(since_ms)), ("direction", "desc")]
-        yield from self._events_since("/events", params, since_ms, page)
+        yield from self._events_since("/events", params, since_ms, None, page)
 
-    def _events_since(self, path: str, params: list[tuple[str, Any]], since_ms: int, page: int) -> Iterator[dict[str, Any]]:
+    def _events_since(self, path: str, params: list[tuple[str, Any]], since_ms: int, until_ms: int | None,
+                      page: int) -> Iterator[dict[str, Any]]:
         first = 0
         while True:
             batch = self.call("GET", path, params=[*params, ("first", first), ("max", page)]).json()
             for event in batch:
-                if int(event.get("time", 0)) < since_ms:
+                time_ms = int(event.get("time", 0))
+                if time_ms < since_ms:
                     return
-                yield event
+                if until_ms is None or time_ms <= until_ms:
+                    yield event
             if len(batch) < page:
                 return
             first += page

@@ -4,10 +4,11 @@ A top-level group ``wuye-provisioning`` (manageable with the provisioner's ``man
 - the apply lock: a child group ``apply-lock``. Creating a group whose name exists is refused by
   Keycloak (409), which makes taking the lock atomic across machines; its attributes say who holds it
   and until when (renewed while the apply runs; a holder on this host whose process is gone is stale).
-- the last complete apply: the server time its reading started and its writes ended, who applied, and
-  a snapshot: one short digest per managed account of the attributes provisioning owns
-  (``employee_no``, ``phone_number``, ``display_name``). Reading 10,000 users' attributes costs minutes;
-  the snapshot plus the admin events since the apply tell which accounts can differ and need reading.
+- the last complete apply: the server times of its lock and of its last write, who applied, the accounts
+  it wrote, and a snapshot: one short digest per managed account of what provisioning owns on it
+  (``employee_no``, ``phone_number``, ``display_name``, managed roles and groups). Reading 10,000 users'
+  attributes and memberships costs minutes; the snapshot plus the admin events since the apply tell
+  which accounts can differ and need reading.
   An apply removes the snapshot before it writes, so a killed apply leaves none and the next run reads
   everything.
 """
@@ -30,9 +31,12 @@ _CHUNK = 200  # group attribute values hold at most 255 characters
 _DIGEST_BYTES = 8
 
 
-def attributes_digest(username: str, attributes: dict[str, str]) -> bytes:
-    text = "\x1f".join([username, *(f"{k}={attributes[k]}" for k in sorted(attributes))])
-    return hashlib.blake2b(text.encode(), digest_size=_DIGEST_BYTES).digest()
+def state_digest(username: str, attributes: dict[str, str], realm_roles: set[str] | frozenset[str],
+                 groups: set[str] | frozenset[str]) -> bytes:
+    """8 bytes standing for what provisioning owns on one account: its attributes, roles and groups."""
+    parts = [username, *(f"{k}={attributes[k]}" for k in sorted(attributes)), "roles", *sorted(realm_roles),
+             "groups", *sorted(groups)]
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=_DIGEST_BYTES).digest()
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Marker:
     applier: str = ""
     snapshot: frozenset[bytes] | None = None
     touched: frozenset[str] = field(default_factory=frozenset)  # user ids the last apply wrote
+    lock_id: str = ""  # the last apply's lock group (deleted after the snapshot is written)
 
     @property
     def has_snapshot(self) -> bool:
@@ -70,6 +75,7 @@ def read_marker(gateway: KeycloakGateway) -> Marker:
     except ValueError:
         return marker
     marker.applier = one("applier")
+    marker.lock_id = one("lock_id")
     marker.snapshot = _decode(attrs.get("snapshot") or [])
     marker.touched = frozenset(_decode_ids(attrs.get("touched") or []))
     return marker
@@ -94,13 +100,14 @@ def clear_snapshot(gateway: KeycloakGateway, group_id: str) -> None:
 
 
 def write_snapshot(gateway: KeycloakGateway, group_id: str, read_started_ms: int, writes_ended_ms: int,
-                   applier: str, digests: set[bytes], touched: set[str]) -> None:
+                   applier: str, digests: set[bytes], touched: set[str], lock_id: str) -> None:
     gateway.update_group(group_id, {"name": MARKER_GROUP, "attributes": {
         "description": ["wuye-sso provisioning records: do not edit"],
         "snapshot_complete": ["true"],
         "read_started_ms": [str(read_started_ms)],
         "writes_ended_ms": [str(writes_ended_ms)],
         "applier": [applier],
+        "lock_id": [lock_id],
         "snapshot": _encode(sorted(digests)),
         "touched": _encode_ids(sorted(touched)),
     }})

@@ -1,23 +1,30 @@
-"""Read the realm's actual state with a handful of bulk requests, never one per unchanged account.
+"""Read the realm's actual state with a handful of requests, never one per unchanged account.
 
-- accounts: one brief listing of managed users (``q=wuye_managed:true``): names, e-mail, enabled;
-- memberships: one listing per managed realm role and per department/site group (direct members);
-- attributes (mobile, employee number, display name) are not in brief listings, and full listings
-  cost ~30 ms per user. They are read only for accounts that can differ from what the last complete
-  apply wrote: accounts touched by admin or user events since that apply, and accounts whose roster
-  entry now says something else than the snapshot. With no valid snapshot (first run, killed apply,
-  events disabled, purged or expired) every managed account is read: the full fallback.
+- accounts: one brief listing of managed users (``q=wuye_managed:true``): names, e-mail, enabled. This
+  also shows leavers, and accounts re-enabled or renamed by hand.
+- attributes (mobile, employee number, display name) and memberships (rank roles, department and site
+  groups) are not in brief listings; full representations cost ~30 ms per user and member listings of
+  every role and group ~0.25 ms per member. After each complete apply the marker group keeps a snapshot
+  (digests of each account's owned state, ``marker.py``), so the next run reads them only for accounts
+  that can differ from it: accounts named by admin events (edits, role mappings, group memberships,
+  imports) or profile-update user events since the apply, and roster entries whose wanted state is not
+  in the snapshot — three requests each. This is how Keycloak's own LDAP sync works: changed since a
+  timestamp.
+- fallbacks: with no valid snapshot (first run, killed apply), events disabled, purged or expired, or a
+  managed role or group itself edited or deleted, the whole state is read: member listings of every
+  managed role and group (one page each), and attributes of every account (concurrently).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from provisioning.actual import ActualState, ActualUser
 from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
 from provisioning.keycloak_gateway import KeycloakGateway
-from provisioning.marker import Marker, attributes_digest, read_marker
+from provisioning.marker import Marker, read_marker, state_digest
 from sso import catalog
 
 OWNED_ATTRIBUTES = (
@@ -25,30 +32,45 @@ OWNED_ATTRIBUTES = (
 )
 #: User events after which an account's attributes may differ (self-service profile edits).
 PROFILE_EVENTS = ("UPDATE_PROFILE", "UPDATE_EMAIL")
-#: Events this close before the watermark still count: it comes from an estimate of the server clock.
+#: Admin events on roles and groups themselves: an edit or delete may change many memberships at once.
+_STRUCTURE_EVENTS = ("GROUP", "REALM_ROLE")
+#: Our own events this soon after the apply's last write are still ours (its end time is an estimate).
 _MARGIN_MS = 500
+
+
+@dataclass
+class Since:
+    """What the events say happened since the last complete apply."""
+
+    accounts: set[str] = field(default_factory=set)  # ids of accounts someone else changed
+    memberships: str = ""  # why member listings must be read in full, if they must
+    everything: str = ""  # why nothing in the snapshot can be trusted, if so
 
 
 def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bool = False,
                 progress: Callable[[str], None] | None = None) -> ActualState:
     say = progress or (lambda _message: None)
-    read_started_ms = gateway.server_time_ms
     marker = read_marker(gateway)
-    read_started_ms = (gateway.server_time_ms or read_started_ms) - _MARGIN_MS
-
     say("reading groups and roles")
     group_ids, site_names = _managed_groups(gateway)
     roles = {r: gateway.realm_role(r) for r in MANAGED_REALM_ROLES}
 
-    jobs: list[tuple[str, Callable[[], Any]]] = [("users", lambda: gateway.search_users(f"{catalog.MANAGED_ATTRIBUTE}:true"))]
-    jobs += [(f"role:{r}", (lambda r=r: gateway.role_members(r))) for r in MANAGED_REALM_ROLES]  # type: ignore[misc]
-    jobs += [(f"group:{p}", (lambda i=i: gateway.group_members(i))) for p, i in group_ids.items()]  # type: ignore[misc]
-    mode, reason = "full", "asked for a full read" if full else ""
-    if not full:
-        mode, reason = _incremental_possible(gateway, marker)
+    mode, reason = ("full", "asked for a full read") if full else _incremental_possible(gateway, marker)
+    since = Since()
     if mode == "incremental":
-        jobs.append(("events", lambda: _touched_since(gateway, marker)))
-    say("reading accounts and memberships")
+        since = _changes_since(gateway, marker)
+        if since.everything:
+            mode, reason = "full", since.everything
+    list_members = mode == "full" or bool(since.memberships)
+    if mode == "incremental" and since.memberships:
+        reason = f"snapshot plus events; memberships read in full ({since.memberships})"
+
+    jobs: list[tuple[str, Callable[[], Any]]] = [
+        ("users", lambda: gateway.search_users(f"{catalog.MANAGED_ATTRIBUTE}:true"))]
+    if list_members:
+        jobs += [(f"role:{r}", (lambda r=r: gateway.role_members(r))) for r in MANAGED_REALM_ROLES]  # type: ignore[misc]
+        jobs += [(f"group:{p}", (lambda i=i: gateway.group_members(i))) for p, i in group_ids.items()]  # type: ignore[misc]
+    say("reading accounts" + (" and memberships" if list_members else ""))
     results = dict(zip([name for name, _ in jobs], gateway.map(lambda job: job[1](), jobs), strict=True))
 
     users: dict[str, ActualUser] = {}
@@ -58,39 +80,59 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
             id=str(rep["id"]), username=str(rep["username"]), enabled=bool(rep.get("enabled", True)),
             first_name=str(rep.get("firstName") or ""), last_name=str(rep.get("lastName") or ""),
             email=(str(rep["email"]).lower() if rep.get("email") else None), attributes=None,
+            memberships_known=list_members,
         )
         users[user.username] = user
         by_id[user.id] = user
-    for role in MANAGED_REALM_ROLES:
-        for rep in results[f"role:{role}"]:
-            if rep["id"] in by_id:
-                by_id[rep["id"]].realm_roles.add(role)
-    for path in group_ids:
-        for rep in results[f"group:{path}"]:
-            if rep["id"] in by_id:
-                by_id[rep["id"]].groups.add(path)
+    if list_members:
+        for role in MANAGED_REALM_ROLES:
+            for rep in results[f"role:{role}"]:
+                if rep["id"] in by_id:
+                    by_id[rep["id"]].realm_roles.add(role)
+        for path in group_ids:
+            for rep in results[f"group:{path}"]:
+                if rep["id"] in by_id:
+                    by_id[rep["id"]].groups.add(path)
 
-    touched: set[str] = results.get("events", set())
+    roster = set(desired.users) if desired else set()
     to_read: list[ActualUser] = []
     for user in users.values():
         wanted = desired.users.get(user.username) if desired else None
-        if mode == "full" or "*" in touched:
+        if mode == "full":
             to_read.append(user)
         elif wanted is None:
             continue  # not in the roster: only ``enabled`` matters, and the listing has it
-        elif user.id in touched or attributes_digest(user.username, wanted.attributes) not in (marker.snapshot or ()):
+        elif user.id in since.accounts or state_digest(
+                user.username, wanted.attributes, wanted.realm_roles, wanted.groups) not in (marker.snapshot or ()):
             to_read.append(user)
-        else:
-            user.attributes = dict(wanted.attributes)  # unchanged since the last apply wrote them
+        else:  # unchanged since the last apply wrote it
+            user.attributes = dict(wanted.attributes)
+            if not list_members:
+                user.realm_roles, user.groups = set(wanted.realm_roles), set(wanted.groups)
+                user.memberships_known = True
     if to_read:
-        say(f"reading attributes of {len(to_read)} accounts")
-    for user, rep in zip(to_read, gateway.map(lambda u: gateway.get_user(u.id), to_read), strict=True):
+        say(f"reading {len(to_read)} accounts")
+    managed_paths = set(group_ids)
+    for user, (rep, user_roles, user_groups) in zip(
+            to_read, gateway.map(lambda u: _read_account(gateway, u.id, list_members), to_read), strict=True):
         attrs: dict[str, list[str]] = rep.get("attributes") or {}
         user.attributes = {name: (attrs.get(name) or [""])[0] for name in OWNED_ATTRIBUTES if attrs.get(name)}
+        if not list_members:
+            user.realm_roles = {str(r["name"]) for r in user_roles} & set(MANAGED_REALM_ROLES)
+            user.groups = {str(g.get("path")) for g in user_groups} & managed_paths
+            user.memberships_known = True
     return ActualState(
         realm=gateway.realm, users=users, group_ids=group_ids, site_names=site_names, roles=roles, marker=marker,
-        read_mode=mode, read_reason=reason, attributes_read=len(to_read), read_started_ms=read_started_ms,
+        read_mode=mode, read_reason=reason, attributes_read=len(to_read), roster=frozenset(roster),
+        accounts_read=sorted(u.username for u in to_read),
     )
+
+
+def _read_account(gateway: KeycloakGateway, user_id: str, members_listed: bool) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    rep = gateway.get_user(user_id)
+    if members_listed:
+        return rep, [], []
+    return rep, gateway.user_realm_roles(user_id), gateway.user_groups(user_id)
 
 
 def _managed_groups(gateway: KeycloakGateway) -> tuple[dict[str, str], dict[str, str]]:
@@ -100,13 +142,10 @@ def _managed_groups(gateway: KeycloakGateway) -> tuple[dict[str, str], dict[str,
         group = gateway.group_by_path(f"/{parent}")
         if group is None:
             raise RuntimeError(f"realm {gateway.realm} has no /{parent} group: was it created from the realm template?")
-        group_ids[f"/{parent}"] = str(group["id"])
         for child in gateway.group_children(str(group["id"])):
-            path = f"/{parent}/{child['name']}"
-            group_ids[path] = str(child["id"])
+            group_ids[f"/{parent}/{child['name']}"] = str(child["id"])
             if parent == catalog.SITES_GROUP:
                 site_names[str(child["name"])] = ((child.get("attributes") or {}).get("name_zh") or [""])[0]
-    del group_ids[f"/{catalog.DEPARTMENTS_GROUP}"], group_ids[f"/{catalog.SITES_GROUP}"]
     return group_ids, site_names
 
 
@@ -119,7 +158,7 @@ def _incremental_possible(gateway: KeycloakGateway, marker: Marker) -> tuple[str
     config = gateway.events_config()
     if not config.get("adminEventsEnabled") or not config.get("eventsEnabled"):
         return "full", "admin or user events are disabled in the realm"
-    if "UPDATE_PROFILE" not in (config.get("enabledEventTypes") or ["UPDATE_PROFILE"]):
+    if not set(PROFILE_EVENTS) <= set(config.get("enabledEventTypes") or PROFILE_EVENTS):
         return "full", "profile-update events are not stored"
     # The last apply's own final write must still be on record; if not, events were purged or expired.
     recorded = any(
@@ -128,30 +167,47 @@ def _incremental_possible(gateway: KeycloakGateway, marker: Marker) -> tuple[str
     )
     if not recorded:
         return "full", "admin events since the last apply are gone (purged or expired)"
-    return "incremental", f"snapshot of the apply at {marker.writes_ended_ms} plus events since"
+    return "incremental", "snapshot of the last apply plus events since"
 
 
-def _touched_since(gateway: KeycloakGateway, marker: Marker) -> set[str]:
-    """Ids of accounts that someone else may have changed since the last apply read them."""
-    touched: set[str] = set()
-    since = marker.read_started_ms - _MARGIN_MS
-    for event in gateway.admin_events_since(since, ("USER", "REALM")):
-        path = str(event.get("resourcePath") or "")
-        if event.get("resourceType") == "REALM":
-            if "events/config" in path or path.startswith("events"):
-                touched.add("*")  # events were reconfigured: the record may have a gap
-            continue
-        user_id = path.split("/")[1] if path.startswith("users/") else ""
-        if not user_id:
-            continue
-        ours = (
-            (event.get("authDetails") or {}).get("userId") == marker.applier
-            and int(event.get("time", 0)) <= marker.writes_ended_ms + _MARGIN_MS
-            and user_id in marker.touched
-        )
-        if not ours:
-            touched.add(user_id)
-    for event in gateway.user_events_since(since, PROFILE_EVENTS):
+def _changes_since(gateway: KeycloakGateway, marker: Marker) -> Since:
+    """Accounts (and structure) someone else may have changed since the last apply took its lock.
+
+    Between its lock and its last write, the apply's own events are skipped; after that every event
+    counts. partialImport's per-user events (type REALM) are read only from the apply's end on: during
+    it they are the apply's own, thousands of them on a first import, not worth paging through.
+    """
+    since = Since()
+    started, ended = marker.read_started_ms, marker.writes_ended_ms
+
+    def during(event: dict[str, Any]) -> bool:
+        return int(event.get("time", 0)) <= ended + _MARGIN_MS
+
+    for event in gateway.admin_events_since(started, ("USER", "REALM_ROLE_MAPPING", "GROUP_MEMBERSHIP", *_STRUCTURE_EVENTS)):
+        _classify(event, marker, since, during_apply=during(event))
+    for event in gateway.admin_events_since(ended - _MARGIN_MS, ("REALM",)):
+        _classify(event, marker, since, during_apply=during(event))
+    for event in gateway.user_events_since(started, PROFILE_EVENTS):
         if event.get("userId"):
-            touched.add(str(event["userId"]))
-    return touched
+            since.accounts.add(str(event["userId"]))
+    return since
+
+
+def _classify(event: dict[str, Any], marker: Marker, since: Since, during_apply: bool) -> None:
+    kind, operation = str(event.get("resourceType")), str(event.get("operationType"))
+    path = str(event.get("resourcePath") or "")
+    user_id = path.split("/")[1] if path.startswith("users/") else ""
+    ours = during_apply and (event.get("authDetails") or {}).get("userId") == marker.applier
+    if user_id:
+        if not (ours and user_id in marker.touched):
+            since.accounts.add(user_id)
+        return
+    if kind == "REALM" and path.startswith("events"):
+        since.everything = "the realm's event settings changed since the last apply"
+    elif kind == "GROUP" and operation in ("UPDATE", "DELETE"):
+        if (marker.group_id and path.startswith(f"groups/{marker.group_id}")) or (
+                marker.lock_id and path.startswith(f"groups/{marker.lock_id}")):
+            return  # provisioning's own records and lock
+        since.memberships = since.memberships or f"a group was {operation.lower()}d by hand ({path})"
+    elif kind == "REALM_ROLE" and not ours and operation in ("UPDATE", "DELETE"):
+        since.memberships = since.memberships or f"a realm role was {operation.lower()}d by hand ({path})"
