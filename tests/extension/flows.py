@@ -6,6 +6,7 @@ import re
 import time
 
 from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.extension.conftest import PASSWORD, SmsRealm
 
@@ -14,7 +15,12 @@ LOGIN_FORM = "#kc-form-login"
 
 
 def open_sign_in(page: Page, realm: SmsRealm) -> None:
-    page.goto(realm.account_url)
+    try:
+        page.goto(realm.account_url)
+    except PlaywrightError as error:  # a redirect of the page's own scripts raced ours: once more
+        if "ERR_ABORTED" not in str(error):
+            raise
+        page.goto(realm.account_url)
     page.wait_for_selector(LOGIN_FORM)
 
 
@@ -61,12 +67,18 @@ def sign_in_with_sms(page: Page, realm: SmsRealm, identifier: str, phone: str, t
     assert signed_in(page, realm), f"not signed in after the code: {error_text(page)}"
 
 
-def forget_sso_session(context: BrowserContext) -> None:
-    """Sign-out as far as the browser is concerned: keep only the trusted-device cookie."""
+def forget_sso_session(context: BrowserContext) -> Page:
+    """Sign-out as far as the browser is concerned: keep only the trusted-device cookie; returns a new tab.
+
+    The old tabs are closed first: the account console would otherwise race our navigation with its own.
+    """
+    for old in context.pages:
+        old.close()
     kept = [c for c in context.cookies() if c["name"] == "WUYE_TRUSTED_DEVICE"]
     context.clear_cookies()
     if kept:
         context.add_cookies(kept)  # type: ignore[arg-type]
+    return context.new_page()
 
 
 def wait_past_quick_login_check() -> None:

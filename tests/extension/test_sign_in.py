@@ -85,7 +85,7 @@ def test_the_sms_code_is_asked_on_first_sign_in_not_again_in_the_same_browser_bu
     page = context.new_page()
     sign_in_with_sms(page, sms_realm, "wy2006", "+8613900002006")
 
-    forget_sso_session(context)
+    page = forget_sso_session(context)
     open_sign_in(page, sms_realm)
     submit_password(page, "wy2006")
     assert signed_in(page, sms_realm), "a trusted browser is not asked again"
@@ -103,7 +103,7 @@ def test_a_password_change_revokes_the_trusted_browser(sms_realm: SmsRealm, new_
     page = context.new_page()
     sign_in_with_sms(page, sms_realm, "wy2007", "+8613900002007")
     sms_realm.realm.admin().set_user_password(user_id, "Changed2026pass", temporary=False)
-    forget_sso_session(context)
+    page = forget_sso_session(context)
     open_sign_in(page, sms_realm)
     submit_password(page, "wy2007", "Changed2026pass")
     assert on_code_page(page)
@@ -118,7 +118,7 @@ def test_signing_out_everywhere_revokes_the_trusted_browser(sms_realm: SmsRealm,
 
     time.sleep(1.1)  # not-before has a one-second grain
     sms_realm.realm.admin().user_logout(user_id)
-    forget_sso_session(context)
+    page = forget_sso_session(context)
     open_sign_in(page, sms_realm)
     submit_password(page, "wy2008")
     assert on_code_page(page)
@@ -131,7 +131,7 @@ def test_a_manager_is_asked_for_a_code_every_time_even_in_a_browser_used_before(
     page = context.new_page()
     sign_in_with_sms(page, sms_realm, "wy2009", "+8613900002009")
     assert context.cookies() and not any(c["name"] == "WUYE_TRUSTED_DEVICE" for c in context.cookies())
-    forget_sso_session(context)
+    page = forget_sso_session(context)
     open_sign_in(page, sms_realm)
     submit_password(page, "wy2009")
     assert on_code_page(page), "privileged staff are always asked"

@@ -13,7 +13,6 @@ import org.keycloak.events.Errors;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.AuthenticationManager;
-import org.keycloak.services.messages.Messages;
 import org.keycloak.services.validation.Validation;
 
 import cn.wuye.keycloak.identifier.Identifier;
@@ -96,10 +95,5 @@ public class IdentifierPasswordForm extends UsernamePasswordForm {
             return "wuyeAccountTemporarilyLocked";
         }
         return "wuyeAccountPermanentlyLocked";
-    }
-
-    /** For the message key Keycloak itself would use (kept for themes that only know Keycloak's keys). */
-    static String keycloakInvalidUser() {
-        return Messages.INVALID_USER;
     }
 }
