@@ -9,7 +9,14 @@ from playwright.sync_api import BrowserContext
 
 from devstack.smtp_sink import SmtpSink
 from tests.extension.conftest import SmsRealm, screenshot
-from tests.extension.flows import enter_code, error_text, on_code_page, open_sign_in, signed_in, submit_password
+from tests.extension.flows import (
+    enter_code,
+    error_text,
+    on_code_page,
+    open_sign_in,
+    signed_in,
+    submit_password,
+)
 
 Contexts = Callable[..., BrowserContext]
 NEW_PASSWORD = "Reset2026pass"
