@@ -130,3 +130,21 @@ def test_one_network_cannot_ask_for_codes_for_many_accounts(realm_factory, sms_o
     assert "当前网络获取验证码次数过多" in error_text(page)
     assert not sms_outbox.messages("+8613900003503")
     screenshot(page, "per-ip-cap")
+
+
+def test_an_expired_code_is_refused_with_what_to_do_next(realm_factory, sms_outbox, new_context: Contexts) -> None:  # type: ignore[no-untyped-def]
+    from tests.extension.conftest import make_sms_realm
+
+    realm = make_sms_realm(realm_factory, sms_outbox)
+    current = realm.realm.admin().get_realm(realm.name)
+    realm.update_realm(attributes={**(current.get("attributes") or {}), "wuyeCodeValiditySeconds": "2"})
+    realm.add_user("wy3601", phone="+8613900003601")
+    page = new_context().new_page()
+    before = sms_outbox.last_id()
+    open_sign_in(page, realm)
+    submit_password(page, "wy3601")
+    code = sms_outbox.wait_for_code("+8613900003601", after=before)
+    time.sleep(3)
+    enter_code(page, code)
+    assert "验证码已过期" in error_text(page) and "重新获取验证码" in error_text(page)
+    screenshot(page, "expired-code")

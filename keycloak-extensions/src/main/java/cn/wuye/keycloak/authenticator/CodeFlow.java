@@ -58,8 +58,7 @@ final class CodeFlow {
         KeycloakSession session = ctx.getSession();
         RealmModel realm = ctx.getRealm();
         long now = System.currentTimeMillis();
-        SendLimiter limiter = new SendLimiter(new CodePolicy(POLICY.validity(), POLICY.maxAttempts(), POLICY.resendCooldown(),
-                POLICY.maxPerAccount(), SmsSettings.maxPerIp(realm, POLICY.maxPerClientIp()), POLICY.window()));
+        SendLimiter limiter = new SendLimiter(policy(realm));
         SingleUseObjectProvider store = session.singleUseObjects();
         String accountKey = "wuye-code-acct:" + realm.getId() + ":" + (user == null ? "unknown:" + destination : user.getId());
         String ipKey = "wuye-code-ip:" + realm.getId() + ":" + clientIp(ctx);
@@ -114,7 +113,7 @@ final class CodeFlow {
     CodeVerifier.Outcome verify(AuthenticationFlowContext ctx, UserModel user, String input) {
         AuthenticationSessionModel auth = ctx.getAuthenticationSession();
         Optional<CodeState> state = CodeState.fromNotes(prefix, auth::getAuthNote);
-        CodeVerifier.Outcome outcome = new CodeVerifier(POLICY).verify(state, key(ctx), binding(ctx, user), input,
+        CodeVerifier.Outcome outcome = new CodeVerifier(policy(ctx.getRealm())).verify(state, key(ctx), binding(ctx, user), input,
                 System.currentTimeMillis());
         if (outcome.next().isPresent()) {
             outcome.next().get().toNotes(prefix).forEach(auth::setAuthNote);
@@ -122,6 +121,12 @@ final class CodeFlow {
             clear(ctx);
         }
         return outcome;
+    }
+
+    /** The default policy with the realm's own validity and per-IP cap, when it sets them. */
+    static CodePolicy policy(RealmModel realm) {
+        return new CodePolicy(SmsSettings.codeValidity(realm, POLICY.validity()), POLICY.maxAttempts(), POLICY.resendCooldown(),
+                POLICY.maxPerAccount(), SmsSettings.maxPerIp(realm, POLICY.maxPerClientIp()), POLICY.window());
     }
 
     boolean hasCode(AuthenticationFlowContext ctx) {

@@ -19,6 +19,8 @@ public final class SmsSettings {
     public static final String SIGN_NAME = "wuyeSmsSignName";
     public static final String TEMPLATE = "wuyeSmsTemplate";
     public static final String TENCENT_APP_ID = "wuyeSmsSdkAppId";
+    /** How long a code is valid, in seconds (1..900); default 300. */
+    public static final String CODE_VALIDITY_SECONDS = "wuyeCodeValiditySeconds";
     /** Codes per client IP per hour; default 30. */
     public static final String MAX_PER_IP = "wuyeSmsMaxPerIpPerHour";
 
@@ -35,6 +37,15 @@ public final class SmsSettings {
             return Duration.ofMillis(Math.max(200, Math.min(ms, 30_000)));
         } catch (NumberFormatException e) {
             return Duration.ofSeconds(5);
+        }
+    }
+
+    public static Duration codeValidity(RealmModel realm, Duration fallback) {
+        try {
+            long s = Long.parseLong(attribute(realm, CODE_VALIDITY_SECONDS, Long.toString(fallback.toSeconds())));
+            return Duration.ofSeconds(Math.max(1, Math.min(s, 900)));
+        } catch (NumberFormatException e) {
+            return fallback;
         }
     }
 
