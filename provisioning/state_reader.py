@@ -199,7 +199,8 @@ def _classify(event: dict[str, Any], marker: Marker, since: Since, during_apply:
     user_id = path.split("/")[1] if path.startswith("users/") else ""
     ours = during_apply and (event.get("authDetails") or {}).get("userId") == marker.applier
     if user_id:
-        if not (ours and user_id in marker.touched):
+        # Ours: accounts the apply changed, and accounts it created by partialImport (events of type REALM).
+        if not (ours and (user_id in marker.touched or kind == "REALM")):
             since.accounts.add(user_id)
         return
     if kind == "REALM" and path.startswith("events"):
