@@ -19,6 +19,7 @@ public final class SmsSettings {
     public static final String SIGN_NAME = "wuyeSmsSignName";
     public static final String TEMPLATE = "wuyeSmsTemplate";
     public static final String TENCENT_APP_ID = "wuyeSmsSdkAppId";
+    public static final String TENCENT_REGION = "wuyeSmsTencentRegion";
     /** How long a code is valid, in seconds (1..900); default 300. */
     public static final String CODE_VALIDITY_SECONDS = "wuyeCodeValiditySeconds";
     /** Codes per client IP per hour; default 30. */
