@@ -5,7 +5,7 @@
 <@layout.registrationLayout displayMessage=!messagesPerField.existsError('code'); section>
 <!-- template: wuye-code.ftl -->
     <#if section = "header">
-        <#if wuyePurpose == "reset">${msg("wuyeResetCodeTitle")}<#else>${msg("wuyeCodeTitle")}</#if>
+        <#if wuyePurpose == "reset">${msg("wuyeResetCodeTitle")}<#elseif wuyeMethod == "email">${msg("wuyeCodeTitleEmail")}<#elseif wuyeMethod == "totp">${msg("wuyeCodeTitleTotp")}<#else>${msg("wuyeCodeTitle")}</#if>
     <#elseif section = "form">
         <#if wuyeNotice??>
             <div id="wuye-notice" class="${properties.kcAlertClass!} pf-m-info">
