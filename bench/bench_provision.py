@@ -43,7 +43,7 @@ from provisioning.state_reader import read_actual
 from provisioning.validation import load_desired
 from sso import catalog
 
-console = Console()
+console = Console(width=None if Console().is_terminal else 200)
 
 
 @dataclass
