@@ -44,7 +44,9 @@ def generate(staff: int, sites: int = 2, tenant: str = "lvcheng", company: str =
     for n in range(1, staff + 1):
         name = rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.choice((1, 2))))
         department = rnd.choices(DEPARTMENTS, DEPT_WEIGHTS)[0]
-        rank = "admin" if n == 1 else rnd.choices(RANKS, RANK_WEIGHTS)[0]
+        rank = "admin" if n == 2 else rnd.choices(RANKS, RANK_WEIGHTS)[0]
+        if n == 1:  # the sample's first person: a service-desk clerk, the easiest demo login (no OTP)
+            department, rank = "service", "staff"
         if rank == "admin":
             department = "administration"
         employee_no = f"{prefix}{n:0{width}d}"
