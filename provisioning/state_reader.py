@@ -205,7 +205,7 @@ def _classify(event: dict[str, Any], marker: Marker, since: Since, during_apply:
         return
     if kind == "REALM" and path.startswith("events"):
         since.everything = "the realm's event settings changed since the last apply"
-    elif kind == "GROUP" and operation in ("UPDATE", "DELETE"):
+    elif kind == "GROUP" and operation in ("UPDATE", "DELETE") and not ours:
         if (marker.group_id and path.startswith(f"groups/{marker.group_id}")) or (
                 marker.lock_id and path.startswith(f"groups/{marker.lock_id}")):
             return  # provisioning's own records and lock

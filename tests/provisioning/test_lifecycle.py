@@ -249,3 +249,14 @@ def test_a_tenant_without_a_realm_gets_one_from_the_template(realm_factory: Call
         assert provision("plan", roster, admin=True).code == 0
     finally:
         admin.delete_realm(tenant)
+
+
+def test_a_site_renamed_in_the_roster_is_renamed_in_keycloak(provision: Provisioner) -> None:
+    people = [person(n, sites=("hupan",)) for n in range(95, 98)]
+    assert provision("apply", provision.roster(people)).code == 0
+    renamed = [SITES[0], {"code": "hupan", "name": "湖畔花园二期"}]
+    run = provision("apply", provision.roster(people, sites=renamed))
+    assert run.code == 0 and run.out["summary"]["update-site"] == 1
+    assert provision.realm.admin().get_group_by_path("/sites/hupan")["attributes"]["name_zh"] == ["湖畔花园二期"]
+    again = provision("plan", provision.roster(people, sites=renamed))
+    assert again.code == 0 and again.out["read"]["reason"] == "snapshot of the last apply plus events since"
