@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--full-read", action="store_true", help="read every account's attributes (ignore the snapshot)")
             p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
-    common(commands.add_parser("validate", help="check a roster and report every problem"), keycloak=False)
+    validate = commands.add_parser("validate", help="check a roster and report every problem")
+    common(validate, keycloak=False)
+    validate.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     plan = commands.add_parser("plan", help="show what apply would change; exit 2 when changes are pending")
     common(plan)
     plan.add_argument("--out", type=Path, help="save the plan as JSON for `apply --plan`")
@@ -64,12 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--invite", action="store_true", help="send Keycloak's actions e-mail instead of one-time passwords")
     apply.add_argument("--credentials-file", type=Path, help="where one-time passwords go (mode 0600)")
-    apply.add_argument("--audit-log", type=Path, default=Path("wuye-provisioning-audit.jsonl"))
-    apply.add_argument("--allow-mass-disable", action="store_true", help=f"allow disabling more than {MASS_DISABLE_SHARE:.0%} of managed accounts")
-    apply.add_argument("--operator", default=f"{getpass.getuser()}@{socket.gethostname()}")
-    apply.add_argument("--show", type=int, default=200)
-    apply.add_argument("--batch-size", type=int, default=25)
-    apply.add_argument("--workers", type=int, default=3)
+    apply.add_argument("--audit-log", type=Path, default=Path("wuye-provisioning-audit.jsonl"),
+                       help="JSON lines, one per change, appended (default %(default)s)")
+    apply.add_argument("--allow-mass-disable", action="store_true", help=f"allow disabling more than {MASS_DISABLE_SHARE * 100:.0f}%% of managed accounts")
+    apply.add_argument("--operator", default=f"{getpass.getuser()}@{socket.gethostname()}",
+                       help="who applies, for the audit log and the lock (default %(default)s)")
+    apply.add_argument("--show", type=int, default=200, help="accounts to list (default 200)")
+    apply.add_argument("--batch-size", type=int, default=25, help="accounts per partialImport (default 25)")
+    apply.add_argument("--workers", type=int, default=3, help="requests in flight (default 3)")
     return parser
 
 
@@ -89,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return FAILED
     if args.command == "validate":
         active = sum(1 for u in desired.users.values() if u.active)
+        if json_out:
+            print(json.dumps({"ok": True, "tenant": desired.tenant, "company": desired.company_name,
+                              "sites": len(desired.sites), "people": len(desired.users), "active": active,
+                              "not_started": len(desired.not_started)}, ensure_ascii=False))
         console.print(f"{args.roster}: valid. Realm {desired.tenant} ({desired.company_name}), {len(desired.sites)} sites, "
                       f"{len(desired.users)} people ({active} active, {len(desired.users) - active} leaving).")
         return OK
