@@ -1,7 +1,7 @@
 """``wuye-sso provision validate|plan|apply ROSTER``: the roster becomes Keycloak accounts.
 
 Exit codes: 0 done / nothing to do, 1 invalid roster or failed changes, 2 ``plan``: changes pending,
-3 saved plan refused (realm changed), 4 mass disable refused, 5 another apply holds the lock,
+3 saved plan refused (realm or roster changed), 4 mass disable refused, 5 another apply holds the lock,
 6 Keycloak unreachable or credentials refused, 7 not confirmed.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import hashlib
 import json
 import os
 import socket
@@ -143,10 +144,13 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
             plan = Plan.load(args.plan)
             if plan.realm != desired.tenant:
                 raise RealmChanged(f"the saved plan is for realm {plan.realm}, the roster for {desired.tenant}")
+            if plan.roster_sha256 and plan.roster_sha256 != _sha256(args.roster):
+                raise RealmChanged(f"{args.roster} changed since {args.plan} was made from it")
             if exists != plan.realm_exists or (actual is not None and actual.fingerprint() != plan.fingerprint):
                 raise RealmChanged(f"realm {plan.realm} changed since {args.plan} was made")
         else:
             plan = make_plan(desired, actual, str(args.roster))
+            plan.roster_sha256 = _sha256(args.roster)
         if args.json and args.command == "plan":
             print(json.dumps({"plan": plan.to_json(), "summary": plan.summary(), "read": _read_info(actual),
                               "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
@@ -161,6 +165,10 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
                 console.print(f"plan saved to {args.out}")
             return OK if plan.empty else PENDING
         return _apply(args, desired, plan, actual, gateway, console)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _realm_exists(base_url: str, desired: DesiredState) -> bool:

@@ -70,6 +70,7 @@ class Plan:
     sites: list[Change] = field(default_factory=list)
     accounts: list[AccountPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    roster_sha256: str = ""  # of the roster file the plan was made from
     format: int = PLAN_FORMAT
 
     @property
@@ -114,6 +115,7 @@ class Plan:
             realm=data["realm"], company_name=data["company_name"], realm_exists=data["realm_exists"],
             fingerprint=data["fingerprint"], roster=data["roster"], managed_accounts=data["managed_accounts"],
             sites=[Change(**c) for c in data["sites"]], accounts=accounts, notes=list(data.get("notes", [])),
+            roster_sha256=str(data.get("roster_sha256", "")),
         )
 
     @classmethod

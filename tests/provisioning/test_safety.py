@@ -161,3 +161,14 @@ def test_an_apply_killed_halfway_converges_when_run_again(provision: Provisioner
     assert {u["username"] for u in accounts} <= with_password, "an account was created whose password was lost"
     again = provision("plan", roster)
     assert again.code == 0 and again.out["summary"]["accounts"] == 0
+
+
+def test_a_saved_plan_is_refused_when_the_roster_changed_since(provision: Provisioner) -> None:
+    people = [person(n) for n in range(45, 48)]
+    roster = provision.roster(people)
+    plan_file = provision.workdir / "plan.json"
+    assert provision("plan", roster, "--out", str(plan_file)).code == 2
+    provision.roster([*people, person(48)])
+    refused = provision("apply", roster, "--plan", str(plan_file))
+    assert refused.code == 3 and "roster.yaml changed" in refused.err
+    assert _managed(provision) == []
