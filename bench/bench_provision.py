@@ -73,6 +73,10 @@ def keycloak(url: str | None) -> Iterator[KeycloakEndpoint]:
 
 
 def new_realm(endpoint: KeycloakEndpoint, label: str) -> str:
+    return new_realm_settings(endpoint, label).realm
+
+
+def new_realm_settings(endpoint: KeycloakEndpoint, label: str) -> RealmSettings:
     name = f"bench-{label}-{secrets.token_hex(3)}"
     settings = RealmSettings(realm=name, company_name="基准物业 Bench Property",
                              workbench_client_secret=secrets.token_urlsafe(16),
@@ -80,12 +84,15 @@ def new_realm(endpoint: KeycloakEndpoint, label: str) -> str:
                              provisioner_client_secret=secrets.token_urlsafe(16))
     create_realm(master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
                  render(load_template(), settings))
-    return name
+    return settings
 
 
-def gateway(endpoint: KeycloakEndpoint, realm: str) -> KeycloakGateway:
-    return KeycloakGateway(endpoint.base_url, realm, Credentials(
-        "admin", username=endpoint.admin_username, password=endpoint.admin_password), concurrency=4)
+def gateway(endpoint: KeycloakEndpoint, realm: str, provisioner_secret: str | None = None) -> KeycloakGateway:
+    if provisioner_secret:
+        credentials = Credentials("client", client_id=catalog.PROVISIONER_CLIENT_ID, client_secret=provisioner_secret)
+    else:
+        credentials = Credentials("admin", username=endpoint.admin_username, password=endpoint.admin_password)
+    return KeycloakGateway(endpoint.base_url, realm, credentials, concurrency=4)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -95,9 +102,9 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def apply_roster(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, workdir: Path,
-                 passwords: bool = False) -> tuple[float, int, ActualState]:
+                 passwords: bool = False, provisioner_secret: str | None = None) -> tuple[float, int, ActualState]:
     """Plan and apply as ``wuye-sso provision apply`` does; returns (seconds, requests, state before)."""
-    with gateway(endpoint, realm) as gw:
+    with gateway(endpoint, realm, provisioner_secret) as gw:
         started = time.perf_counter()
         actual = read_actual(gw, desired)
         plan = make_plan(desired, actual, "bench")
@@ -264,6 +271,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                               f"{with_requests}", f"same {password_sample} without passwords: "
                               f"{password_sample / without_s:.0f} users/s ({without_requests} requests)",
                               f"{without_s / with_s:.2f}×"))
+        console.print(figures[-1])
+
+        settings = new_realm_settings(endpoint, "svc")
+        service_s, service_requests, _ = apply_roster(endpoint, settings.realm, small, work,
+                                                      provisioner_secret=settings.provisioner_client_secret)
+        figures.append(Figure(f"first apply of {password_sample} as the provisioner service account",
+                              f"{password_sample / service_s:.0f} users/s ({service_s:.1f} s), one by one "
+                              "(partialImport needs manage-realm)", f"{service_requests}",
+                              f"as master admin (partialImport): {password_sample / without_s:.0f} users/s",
+                              f"{without_s / service_s:.2f}×"))
         console.print(figures[-1])
 
     table = Table(title=f"wuye-sso provisioning, {staff} staff, Keycloak {endpoint.base_url} ({os.cpu_count()} cores)")
