@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     json_out = getattr(args, "json", False)
-    console = Console(stderr=json_out, soft_wrap=True)
+    console = Console(stderr=json_out, soft_wrap=True, highlight=False)
     try:
         desired = load_desired(args.roster, tenant=args.tenant)
     except RosterError as exc:

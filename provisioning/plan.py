@@ -53,6 +53,7 @@ class AccountPlan:
     changes: list[Change]
     new: NewAccount | None = None
     why: str = ""  # for disables: absent from the roster, or status leaving
+    name: str = ""  # display name, for people reading the plan
 
     @property
     def kinds(self) -> set[str]:
@@ -105,7 +106,7 @@ class Plan:
             raise ValueError(f"plan format {data.get('format')!r} is not {PLAN_FORMAT}")
         accounts = [
             AccountPlan(
-                username=a["username"], user_id=a["user_id"], why=a.get("why", ""),
+                username=a["username"], user_id=a["user_id"], why=a.get("why", ""), name=a.get("name", ""),
                 changes=[Change(**c) for c in a["changes"]],
                 new=NewAccount(**a["new"]) if a.get("new") else None,
             )

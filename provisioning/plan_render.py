@@ -61,7 +61,7 @@ def _account(account: AccountPlan, console: Console) -> None:
     kinds = account.kinds
     head = CREATE if CREATE in kinds else DISABLE if DISABLE in kinds else ENABLE if ENABLE in kinds else UPDATE
     mark, colour, label = _HEAD.get(head, ("~", "yellow", "变更 change"))
-    name = account.new.display_name if account.new else ""
+    name = account.name or (account.new.display_name if account.new else "")
     why = f" ({account.why})" if account.why else ""
     console.print(Text.assemble((f"{mark} {account.username}", f"bold {colour}"), f" {name} ", (label + why, colour)))
     if head == CREATE and account.new is not None:

@@ -55,12 +55,12 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
                 continue
             if have.enabled:
                 plan.accounts.append(AccountPlan(username, have.id, [Change(DISABLE, "enabled", True, False)],
-                                                 why="absent from the roster"))
+                                                 why="absent from the roster", name=have.last_name + have.first_name))
             continue
         changes = _differences(wanted, have)
         if changes:
             why = "status leaving" if any(c.kind == DISABLE for c in changes) else ""
-            plan.accounts.append(AccountPlan(username, have.id, changes, why=why))
+            plan.accounts.append(AccountPlan(username, have.id, changes, why=why, name=wanted.display_name))
     if desired.not_started:
         plan.notes.append(f"{len(desired.not_started)} people start later and are left alone for now")
     return plan
@@ -76,7 +76,7 @@ def _create(wanted: DesiredUser) -> AccountPlan:
     changes = [Change(CREATE, wanted.username, None, wanted.display_name)]
     changes += [Change(GRANT, r, None, r) for r in new.realm_roles]
     changes += [Change(JOIN, g, None, g) for g in new.groups]
-    return AccountPlan(wanted.username, None, changes, new=new)
+    return AccountPlan(wanted.username, None, changes, new=new, name=wanted.display_name)
 
 
 def _differences(wanted: DesiredUser, have: ActualUser) -> list[Change]:
