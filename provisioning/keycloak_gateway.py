@@ -307,7 +307,7 @@ class KeycloakGateway:
     def create_group(self, name: str, attributes: dict[str, list[str]], parent_id: str | None = None) -> str:
         path = f"/groups/{parent_id}/children" if parent_id else "/groups"
         response = self.call("POST", path, body={"name": name, "attributes": attributes}, ok=(201, 204))
-        location = response.headers.get("location")
+        location = str(response.headers.get("location") or "")
         if location:
             return location.rstrip("/").rsplit("/", 1)[1]
         return str(response.json()["id"])
