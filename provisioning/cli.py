@@ -206,7 +206,7 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
         actual = _create_realm(args, desired, gateway, console)
     credentials = None
     if not args.invite or any(a.new and not a.new.email for a in plan.accounts):
-        path = args.credentials_file or Path(f"credentials-{desired.tenant}-{dt.datetime.now():%Y%m%d-%H%M%S}.csv")
+        path = args.credentials_file or Path(f"{desired.tenant}-{dt.datetime.now():%Y%m%d-%H%M%S}.credentials.csv")
         credentials = CredentialsFile(path)
     audit = AuditLog(args.audit_log, f"{args.operator} as {gateway.credentials.operator}", desired.tenant)
     options = ApplyOptions(invite=args.invite, credentials=credentials, batch_size=args.batch_size, workers=args.workers,
