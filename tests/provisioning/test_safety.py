@@ -172,3 +172,26 @@ def test_a_saved_plan_is_refused_when_the_roster_changed_since(provision: Provis
     refused = provision("apply", roster, "--plan", str(plan_file))
     assert refused.code == 3 and "roster.yaml changed" in refused.err
     assert _managed(provision) == []
+
+
+def test_two_applies_started_together_never_both_apply(provision: Provisioner) -> None:
+    people = [person(n, "林静") for n in range(500, 700)]
+    roster = provision.roster(people)
+    env = {**os.environ, **provision.env(admin=True), "PYTHONPATH": str(PROJECT)}
+    env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
+
+    def start(name: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "provisioning.cli", "apply", str(roster), "--yes", "--keycloak-url",
+             provision.realm.endpoint.base_url, "--credentials-file", str(provision.workdir / f"{name}.credentials.csv"),
+             "--audit-log", str(provision.audit_log), "--batch-size", "5", "--workers", "1", "--operator", name],
+            env=env, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    first, second = start("first-machine"), start("second-machine")
+    results = sorted((p.returncode, out.decode()) for p in (first, second) for out, _ in [p.communicate(timeout=300)])
+    codes = [code for code, _ in results]
+    assert codes in ([0, 3], [0, 5]), results
+    refused = results[1][1]
+    assert "another apply is running" in refused or "changed after the plan was made" in refused
+    accounts = _managed(provision)
+    assert len(accounts) == len(people) == len({u["username"] for u in accounts})
