@@ -88,8 +88,10 @@ def sms_realm(realm_factory: Callable[..., TestRealm], sms_outbox: SmsOutbox) ->
     return make_sms_realm(realm_factory, sms_outbox)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # module scope, not session: a live sync Playwright keeps an asyncio loop running, which breaks
+    # asyncio.run() and other Playwright users in the modules that follow
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
