@@ -124,32 +124,29 @@ class Applier:
         lock = ApplyLock(self.gateway, marker_id, self.options.lock_holder)
         local_before = time.time() * 1000
         lock.acquire()
-        self.clock_offset_ms, lock_event_ms = server_clock_offset(self.gateway, marker_id, lock.group_id or "", local_before)
-        # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
-        self.lock_taken_ms = int(lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000)
-        if recheck is not None and plan.realm_exists:
-            try:
-                now = recheck()
-            except BaseException:
-                lock.release()
-                raise
-            if now != plan.fingerprint:
-                lock.release()
-                raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
-        stop = threading.Event()
-        heartbeat = threading.Thread(target=self._heartbeat, args=(lock, stop), daemon=True)
-        heartbeat.start()
         try:
-            clear_snapshot(self.gateway, marker_id)
-            self._sites(plan)
-            self._creates([a for a in plan.accounts if a.new is not None])
-            existing = [a for a in plan.accounts if a.new is None]
-            self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
-            self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
-            self._snapshot(plan, marker_id, lock.group_id or "")
+            self.clock_offset_ms, lock_event_ms = server_clock_offset(
+                self.gateway, marker_id, lock.group_id or "", local_before)
+            # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
+            self.lock_taken_ms = int(
+                lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000)
+            if recheck is not None and plan.realm_exists and recheck() != plan.fingerprint:
+                raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+            stop = threading.Event()
+            heartbeat = threading.Thread(target=self._heartbeat, args=(lock, stop), daemon=True)
+            heartbeat.start()
+            try:
+                clear_snapshot(self.gateway, marker_id)
+                self._sites(plan)
+                self._creates([a for a in plan.accounts if a.new is not None])
+                existing = [a for a in plan.accounts if a.new is None]
+                self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
+                self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
+                self._snapshot(plan, marker_id, lock.group_id or "")
+            finally:
+                stop.set()
+                heartbeat.join(timeout=5)
         finally:
-            stop.set()
-            heartbeat.join(timeout=5)
             lock.release()
             self.audit.close()
         self.report.seconds = time.monotonic() - started
