@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ratio <= 1.10 else 1
     finally:
         server.stop()
+        shutil.rmtree(instance, ignore_errors=True)
 
 
 if __name__ == "__main__":
