@@ -47,6 +47,9 @@ class RealmSettings:
     smtp_host: str = "127.0.0.1"
     smtp_port: str = "2525"
     smtp_from: str = "sso-noreply@example.com"
+    #: Bound browser flow: "wuye sms browser" (工号/手机号/邮箱 + SMS code on new devices, the product default)
+    #: or "wuye browser" (username/email + password, OTP for privileged posts only).
+    browser_flow: str = "wuye sms browser"
 
     def variables(self) -> dict[str, str]:
         return {f"WUYE_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
