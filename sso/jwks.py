@@ -99,7 +99,12 @@ class JwksCache:
         self._clock = clock
         self._snapshot = _Snapshot()
         self._fetch_lock = threading.Lock()
-        self._last_attempt: float | None = None
+        #: The rate limit applies to refetches caused by an unknown kid while the keys are fresh (a
+        #: flood of bogus kids), and to retries after a failed fetch (Keycloak down); a routine first
+        #: load or stale refresh does not block the next unknown kid, so a rotation right after a
+        #: fetch is still followed.
+        self._last_miss_refetch: float | None = None
+        self._last_failure: float | None = None
         self.discovery: dict[str, Any] | None = None
         #: Fetches made (successful or not): for tests and benchmarks that count calls to Keycloak.
         self.fetch_count = 0
@@ -165,16 +170,20 @@ class JwksCache:
         """
         with self._fetch_lock:
             now = self._clock()
+            fresh = not self._stale()
             if not force:
-                if wanted_kid is not None and wanted_kid in self._snapshot.keys and not self._stale():
+                if wanted_kid is not None and wanted_kid in self._snapshot.keys and fresh:
                     return False
-                if self._last_attempt is not None and now - self._last_attempt < self.min_refetch_interval:
+                last = self._last_miss_refetch if fresh else self._last_failure
+                if last is not None and now - last < self.min_refetch_interval:
                     return False
-            self._last_attempt = now
+            if fresh:
+                self._last_miss_refetch = now
             self.fetch_count += 1
             try:
                 keys = self._fetch()
             except JwksError as exc:
+                self._last_failure = now
                 kept = len(self._snapshot.keys)
                 log.warning("keys of %s not refreshed (%s); keeping %d cached key(s)", self.issuer, exc, kept)
                 return True
