@@ -26,7 +26,8 @@ from devstack.processes import Service, ServiceRunner
 
 log = logging.getLogger("wuye.stack")
 
-SAMPLE_ROSTER = PROJECT_ROOT / "examples" / "roster.yaml"
+#: The roster `up` provisions: the sample company, or your own with WUYE_STACK_ROSTER=path/to/roster.yaml.
+SAMPLE_ROSTER = Path(os.environ.get("WUYE_STACK_ROSTER") or PROJECT_ROOT / "examples" / "roster.yaml")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def up(ports: Ports) -> int:
     print(f"· starting Keycloak on 127.0.0.1:{ports.keycloak} (first run fetches and builds it: about a minute)",
           flush=True)
     os.environ.setdefault("WUYE_SMS_OUTBOX_URL", f"{outbox_url}/messages")
-    endpoint, _ = _keycloak(root, ports)
+    endpoint, local = _keycloak(root, ports)
 
     from provisioning.realm_import import ensure_realm, master_admin
     from provisioning.realm_template import RealmSettings
@@ -121,7 +122,8 @@ def up(ports: Ports) -> int:
             ("WUYE_WORKBENCH_CLIENT_SECRET", keys["workbench_client_secret"]), ("WUYE_WORKORDER_API_URL", api_url),
         ),
     ))
-    _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root)
+    admin_password = root / "keycloak" / "admin-password" if local else None
+    _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root, admin_password)
     return 0
 
 
@@ -141,17 +143,18 @@ def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credenti
 
 
 def _print_summary(endpoint: KeycloakEndpoint, realm: str, workbench_url: str, api_url: str, outbox_url: str,
-                   ports: Ports, credentials: Path, root: Path) -> None:
+                   ports: Ports, credentials: Path, root: Path, admin_password: Path | None) -> None:
     sample_user = _first_sample_user()
+    where_password = f"   admin password: {admin_password}" if admin_password else ""
+    keycloak_log = root / "keycloak" / "keycloak.log" if admin_password else "(external server)"
     print(
         "\nwuye-sso is up\n"
         f"  工作台 Staff workbench      {workbench_url}\n"
-        f"  Keycloak (realm {realm})   {endpoint.base_url}/admin/master/console/#/{realm}"
-        f"   admin password: {root / 'keycloak' / 'admin-password'}\n"
+        f"  Keycloak (realm {realm})   {endpoint.base_url}/admin/master/console/#/{realm}{where_password}\n"
         f"  Work-order API             {api_url}/openapi.json\n"
         f"  SMS outbox (dev)           {outbox_url}\n"
         f"  Mail sink (dev)            smtp://127.0.0.1:{ports.smtp}, messages in {root / 'mail'}\n"
-        f"  Logs                       {root / 'logs'}, Keycloak: {root / 'keycloak' / 'keycloak.log'}\n\n"
+        f"  Logs                       {root / 'logs'}, Keycloak: {keycloak_log}\n\n"
         f"Sample login: 工号 {sample_user}; its one-time password is in {credentials} (mode 0600).\n"
         "Stop everything with `make down`.",
         flush=True,
