@@ -13,22 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from devstack.paths import PROJECT_ROOT
 from devstack.sms_outbox import SmsOutbox
+from tests.support.browser import chromium
 from tests.support.realms import TestRealm
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "extension"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SMS_BROWSER_FLOW = "wuye sms browser"
 PASSWORD = "Wuye2026pass"
 
@@ -92,12 +84,8 @@ def sms_realm(realm_factory: Callable[..., TestRealm], sms_outbox: SmsOutbox) ->
 def browser() -> Iterator[Browser]:
     # module scope, not session: a live sync Playwright keeps an asyncio loop running, which breaks
     # asyncio.run() and other Playwright users in the modules that follow
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
