@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -112,6 +113,7 @@ def built_distribution(
     marker = root / "wuye-build.json"
     with _lock(cache_dir() / "keycloak" / f".{version}-{key}.lock"):
         if marker.exists():
+            marker.touch()  # most recently used: kept by _prune_old_builds
             return BuiltDistribution(home, version, options, jars)
         archive = fetch_archive(version)
         if root.exists():
@@ -130,7 +132,28 @@ def built_distribution(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    _prune_old_builds(root.parent, keep=KEEP_BUILDS)
     return BuiltDistribution(home, version, options, jars)
+
+
+#: Built homes kept in the cache (each ~250 MB); a new extension jar makes a new one.
+KEEP_BUILDS = 4
+
+
+def _prune_old_builds(builds: Path, keep: int) -> None:
+    """Delete built homes beyond the ``keep`` most recently used that nobody used for a day (a developer
+    rebuilding the jar makes many; one used today may belong to a server still running)."""
+    day_ago = time.time() - 86_400
+    built = sorted(
+        (d for d in builds.iterdir() if (d / "wuye-build.json").exists()),
+        key=lambda d: (d / "wuye-build.json").stat().st_mtime,
+        reverse=True,
+    )
+    for old in built[keep:]:
+        if (old / "wuye-build.json").stat().st_mtime > day_ago:
+            continue
+        log.info("removing unused Keycloak build %s", old.name)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _kc_build(java: Java, home: Path, options: tuple[str, ...]) -> None:
