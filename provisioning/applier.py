@@ -114,6 +114,8 @@ class Applier:
         self.touched: set[str] = set()
         self.failed_accounts: set[str] = set()
         self._lock = threading.Lock()
+        self._passwords: dict[str, str] = {}
+        self._passwords_written: set[str] = set()
 
     # -- the whole apply, under the realm's lock ------------------------------------------------------
     def apply(self, plan: Plan, recheck: Callable[[], str] | None = None) -> ApplyReport:
@@ -194,11 +196,11 @@ class Applier:
             return
         size = self.options.batch_size
         batches = [accounts[i:i + size] for i in range(0, len(accounts), size)]
-        self.report.create_mode = "partialImport"
+        self.report.create_mode = "partialImport batches"
         try:
             self._create_batch_safely(batches[0])
         except Forbidden:
-            self.report.create_mode = "one by one (these credentials may not use partialImport)"
+            self.report.create_mode = "one at a time (these credentials may not use partialImport)"
             self._each(self._create_one, accounts)
             return
         self.gateway.map(self._create_batch_safely, batches[1:], workers=self.options.workers)
@@ -229,7 +231,7 @@ class Applier:
             if password:
                 secrets_rows.append((account.username, account.new.employee_no, account.new.display_name, password))
         if self.options.credentials is not None:
-            self.options.credentials.write(secrets_rows)  # before the accounts exist: never a lost password
+            self._write_credentials(secrets_rows)
         results = self.gateway.partial_import_users(representations, if_exists="SKIP")
         outcome = {str(r.get("resourceName")): r for r in results if r.get("resourceType") == "USER"}
         for account in batch:
@@ -248,7 +250,7 @@ class Applier:
         roles = rep.pop("realmRoles")
         try:
             if password and self.options.credentials is not None:
-                self.options.credentials.write([(account.username, account.new.employee_no, account.new.display_name, password)])
+                self._write_credentials([(account.username, account.new.employee_no, account.new.display_name, password)])
             user_id = self.gateway.create_user(rep)  # groups by path are accepted inline
             with self._lock:
                 self.touched.add(user_id)  # POST /users leaves USER events; partialImport's are type REALM
@@ -273,9 +275,20 @@ class Applier:
             rep["email"] = new.email
         password = None
         if not (self.options.invite and new.email) and self.options.credentials is not None:
-            password = one_time_password()
+            # one password per account per apply: a retry (e.g. one by one after partialImport was
+            # refused) must set the password already written to the credentials file
+            with self._lock:
+                password = self._passwords.setdefault(new.username, one_time_password())
             rep["credentials"] = [{"type": "password", "value": password, "temporary": True}]
         return rep, password
+
+    def _write_credentials(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """Write each account's one-time password once (before the account exists: never a lost password)."""
+        assert self.options.credentials is not None
+        with self._lock:
+            fresh = [row for row in rows if row[0] not in self._passwords_written]
+            self._passwords_written.update(row[0] for row in fresh)
+        self.options.credentials.write(fresh)
 
     def _created(self, account: AccountPlan, user_id: str, password_given: bool) -> None:
         assert account.new is not None

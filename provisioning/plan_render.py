@@ -87,7 +87,7 @@ def render_report(report: ApplyReport, console: Console) -> None:
     done = ", ".join(f"{_LABELS.get(k, k)} {n}" for k, n in sorted(report.done.items())) or "nothing"
     console.print(f"[bold]已完成 Done[/] in {report.seconds:.1f} s ({report.requests} requests, {report.writes} writes): {done}")
     if report.create_mode:
-        console.print(f"accounts created by {report.create_mode}")
+        console.print(f"accounts created in {report.create_mode}")
     if report.passwords_written:
         console.print(f"{report.passwords_written} one-time passwords written to the credentials file (mode 0600)")
     if report.invitations_sent:

@@ -96,6 +96,8 @@ def test_a_one_time_password_works_once_and_forces_a_change_at_the_login_page(pr
     assert stat.S_IMODE(provision.credentials_file.stat().st_mode) == 0o600
     passwords = _one_time_passwords(provision)
     assert set(passwords) == {"wy0011", "wy0012"}
+    rows = provision.credentials_file.read_text(encoding="utf-8").splitlines()[1:]
+    assert sorted(row.split(",")[0] for row in rows) == ["wy0011", "wy0012"], "one row per joiner, none stale"
     for line in provision.runs[-1].err.splitlines() + [str(provision.runs[-1].out)]:
         assert passwords["wy0011"] not in line, "a one-time password reached the output"
     assert passwords["wy0011"] not in provision.audit_log.read_text(encoding="utf-8")
