@@ -112,10 +112,12 @@ def test_the_workbench_access_token_carries_roles_permissions_groups_and_the_api
     assert "/departments/engineering" in access["groups"] and "/sites/lvyuan" in access["groups"]
     assert access["employee_no"] == "WY1004"
     assert access["display_name"] == "李建国"
+    assert access["site_names"] == {"lvyuan": "绿园小区"}  # wuye-site-names-mapper: code → name_zh
     assert access["typ"] == "Bearer"
     assert access["exp"] - access["iat"] == 300  # 5-minute access tokens
     id_token = jwt.decode(tokens["id_token"], keys).claims
     assert id_token["aud"] == catalog.WORKBENCH_CLIENT_ID
+    assert id_token["site_names"] == {"lvyuan": "绿园小区"}
 
 
 def test_finance_staff_and_managers_are_asked_for_a_second_factor_but_engineers_are_not(realm: TestRealm) -> None:
