@@ -6,12 +6,42 @@ downstream API (from a verified access token) see the same person the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sso import catalog
+
+
+class FrozenNames(Mapping[str, str]):
+    """An immutable, hashable ``str → str`` mapping (so a frozen ``Principal`` stays hashable)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items: tuple[tuple[str, str], ...] = tuple(sorted((items or {}).items()))
+
+    def __getitem__(self, key: str) -> str:
+        for k, v in self._items:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return f"FrozenNames({dict(self._items)!r})"
 
 
 @dataclass(frozen=True)
@@ -26,6 +56,12 @@ class Principal:
     sites: frozenset[str]
     realm_roles: frozenset[str]
     expires_at: datetime | None = None
+    #: site code → display name (claim ``site_names``, from the sites' ``name_zh``), e.g. ``{"songyuan": "松园"}``
+    site_names: Mapping[str, str] = field(default_factory=FrozenNames)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.site_names, FrozenNames):
+            object.__setattr__(self, "site_names", FrozenNames(self.site_names))
 
     @property
     def rank(self) -> str | None:
@@ -40,6 +76,10 @@ class Principal:
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions
+
+    def site_label(self, code: str) -> str:
+        """The site's name (松园) when the token names it, else the code itself."""
+        return self.site_names.get(code) or code
 
 
 def tenant_from_issuer(issuer: str) -> str:
@@ -72,6 +112,16 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         sites=sites,
         realm_roles=realm_roles,
         expires_at=datetime.fromtimestamp(int(exp), UTC) if isinstance(exp, int | float) else None,
+        site_names=_site_names(claims.get("site_names")),
+    )
+
+
+def _site_names(value: Any) -> FrozenNames:
+    """Claim ``site_names`` (a JSON object code → name); anything else, or non-string entries, are ignored."""
+    if not isinstance(value, Mapping):
+        return FrozenNames()
+    return FrozenNames(
+        {k: v.strip() for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
     )
 
 

@@ -39,12 +39,16 @@ class WorkbenchStack:
         rank: str | None = "staff",
         departments: tuple[str, ...] = (),
         sites: tuple[str, ...] = (),
+        site_names: dict[str, str] | None = None,
         temporary: bool = False,
         email: bool = False,
         extra_roles: tuple[str, ...] = (),
         name: tuple[str, str] = ("王", "小明"),
     ) -> tuple[str, str]:
-        """Create a user with a fresh 工号 and password; returns (username, password)."""
+        """Create a user with a fresh 工号 and password; returns (username, password).
+
+        A site group created here gets ``name_zh`` from ``site_names`` (else the code itself).
+        """
         self._counter[0] += 1
         username = f"e{self._counter[0]:04d}{secrets.token_hex(2)}"
         password = f"Start-{secrets.token_hex(4)}9"
@@ -52,7 +56,7 @@ class WorkbenchStack:
         groups = tuple(f"/departments/{d}" for d in departments)
         admin = self.realm.admin()
         for site in sites:
-            _ensure_site(admin, site)
+            _ensure_site(admin, site, (site_names or {}).get(site, site))
         self.realm.create_user(
             username,
             password,
@@ -66,7 +70,7 @@ class WorkbenchStack:
         return username, password
 
 
-def _ensure_site(admin: Any, site: str) -> None:
+def _ensure_site(admin: Any, site: str, name_zh: str) -> None:
     try:
         admin.get_group_by_path(f"/sites/{site}")
         return
@@ -74,7 +78,7 @@ def _ensure_site(admin: Any, site: str) -> None:
         if exc.response_code != 404:
             raise
     parent = admin.get_group_by_path("/sites")
-    admin.create_group({"name": site, "attributes": {"name_zh": [site]}}, parent=parent["id"], skip_exists=True)
+    admin.create_group({"name": site, "attributes": {"name_zh": [name_zh]}}, parent=parent["id"], skip_exists=True)
 
 
 def workbench_settings(realm: TestRealm, url: str, **overrides: Any) -> WorkbenchSettings:

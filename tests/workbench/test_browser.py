@@ -51,7 +51,9 @@ def sign_in(page: Page, stack: WorkbenchStack, username: str, password: str, pat
 
 
 def test_a_new_employee_changes_the_one_time_password_and_sees_home(page: Page, stack: WorkbenchStack) -> None:
-    username, one_time = stack.employee(rank="staff", departments=("service",), sites=("lvyuan",), temporary=True)
+    username, one_time = stack.employee(
+        rank="staff", departments=("service",), sites=("lvyuan",), site_names={"lvyuan": "绿园小区"}, temporary=True
+    )
     page.goto(f"{stack.url}/")
     submit_credentials(page, username, one_time)
     complete_required_actions(page, stack.url, new_password="Mine-2026-secret")
@@ -59,7 +61,7 @@ def test_a_new_employee_changes_the_one_time_password_and_sees_home(page: Page, 
     expect(page.locator("#employee-no")).to_have_text(username.upper())
     expect(page.locator("#rank")).to_have_text("普通员工")
     expect(page.locator("#departments")).to_have_text("客服")
-    expect(page.locator("#sites")).to_have_text("lvyuan")
+    expect(page.locator("#sites")).to_have_text("绿园小区")  # the site's name_zh, not its code
     areas = page.locator("#areas a")
     expect(areas).to_have_text(["工单", "收费"])  # staff: work orders; service desk: billing
     screenshot(page, "first-sign-in-home")

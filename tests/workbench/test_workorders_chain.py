@@ -34,13 +34,18 @@ def test_an_employee_sees_the_work_orders_of_their_site(chain: tuple[WorkbenchSt
     reporter = Person(employee_no="K0001", name="客服小李")
     orders.create(stack.realm.name, "lvyuan", "3号楼电梯异响", reporter)
     orders.create(stack.realm.name, "other-site", "别的小区的工单", reporter)
-    employee = stack.employee(departments=("engineering",), sites=("lvyuan",))
+    employee = stack.employee(departments=("engineering",), sites=("lvyuan",), site_names={"lvyuan": "绿园小区"})
     with loopback_client() as client:
         sign_in(client, stack.url, stack.keycloak_url, *employee)
         page = client.get(f"{stack.url}/workorders")
         assert page.status_code == 200
         assert "3号楼电梯异响" in page.text
         assert "别的小区的工单" not in page.text
+        # the site column shows the site's name (claim site_names), not its code
+        assert '<td data-site="lvyuan">绿园小区</td>' in page.text
+        home = client.get(f"{stack.url}/")
+        assert home.status_code == 200
+        assert '<dd id="sites">绿园小区</dd>' in home.text
 
 
 def test_the_page_says_the_service_is_unavailable_when_the_api_is_down(make_stack: Callable[..., WorkbenchStack]) -> None:
@@ -60,7 +65,9 @@ def test_in_the_browser_the_work_orders_page_lists_the_sites_orders(chain: tuple
 
     stack, orders = chain
     orders.create(stack.realm.name, "jinxiu", "地下车库照明故障", Person(employee_no="K0002", name="客服小张"))
-    username, password = stack.employee(departments=("engineering",), sites=("jinxiu",))
+    username, password = stack.employee(
+        departments=("engineering",), sites=("jinxiu",), site_names={"jinxiu": "锦绣花园"}
+    )
     with chromium() as browser:
         page = browser.new_page(locale="zh-CN")
         page.goto(f"{stack.url}/workorders")
@@ -68,4 +75,5 @@ def test_in_the_browser_the_work_orders_page_lists_the_sites_orders(chain: tuple
         page.wait_for_url(f"{stack.url}/workorders")
         expect(page.locator("#workorders")).to_contain_text("地下车库照明故障")
         expect(page.locator("#workorders")).to_contain_text("待处理")
+        expect(page.locator('#workorders td[data-site="jinxiu"]')).to_have_text("锦绣花园")
         screenshot(page, "workorders-chain")

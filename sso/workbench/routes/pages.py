@@ -57,7 +57,7 @@ async def home(request: Request, visit: Visit) -> Response:
         visit,
         "home.html",
         areas=areas,
-        site_labels="、".join(sorted(visit.principal.sites)),
+        site_labels="、".join(visit.principal.site_label(code) for code in sorted(visit.principal.sites)),
         account_signing_in_url=f"{wb.settings.issuer}/account/account-security/signing-in",
     )
 
