@@ -1,18 +1,14 @@
 package cn.wuye.keycloak.authenticator;
 
-import java.util.List;
 
-import org.keycloak.Config;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticator;
 import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticatorFactory;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.DefaultActionTokenKey;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.provider.ProviderConfigProperty;
 
 import cn.wuye.keycloak.identifier.UserLookup;
 
@@ -21,7 +17,7 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * account has no mobile, and on the return from an email link. Keycloak's {@code reset-credential-email} must run
  * as REQUIRED (as an ALTERNATIVE its "email sent" fork is swallowed), hence a conditional sub-flow.
  */
-public class ResetByEmailCondition implements ConditionalAuthenticator, ConditionalAuthenticatorFactory {
+public class ResetByEmailCondition implements ConditionalAuthenticator, ConditionalAuthenticatorFactory, NoConfigAuthenticatorFactory {
 
     public static final String ID = "wuye-condition-reset-by-email";
     static final String CHOSEN_NOTE = "wuye.reset.byEmail";
@@ -80,31 +76,9 @@ public class ResetByEmailCondition implements ConditionalAuthenticator, Conditio
     }
 
     @Override
-    public boolean isConfigurable() {
-        return false;
-    }
-
-    @Override
     public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
         return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.REQUIRED,
                 AuthenticationExecutionModel.Requirement.DISABLED};
     }
 
-    @Override
-    public boolean isUserSetupAllowed() {
-        return false;
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return List.of();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
 }

@@ -1,25 +1,20 @@
 package cn.wuye.keycloak.authenticator;
 
-import java.util.List;
 import java.util.Optional;
 
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
-import org.keycloak.Config;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.AuthenticationFlowError;
 import org.keycloak.authentication.Authenticator;
-import org.keycloak.authentication.AuthenticatorFactory;
 import org.keycloak.authentication.authenticators.util.AuthenticatorUtils;
 import org.keycloak.events.Errors;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.OTPCredentialModel;
-import org.keycloak.provider.ProviderConfigProperty;
 
 import cn.wuye.keycloak.code.CodeVerifier;
 import cn.wuye.keycloak.identifier.PhoneNumbers;
@@ -32,7 +27,7 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * link instead", an account without a mobile, and the return from an email link step aside here and let the
  * email way finish. Same limits as sign-in codes; wrong codes count towards the brute-force lockout.
  */
-public class ResetSmsCode implements Authenticator, AuthenticatorFactory {
+public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory {
 
     public static final String ID = "wuye-reset-sms-code";
     private final CodeFlow codes = new CodeFlow("reset");
@@ -148,32 +143,9 @@ public class ResetSmsCode implements Authenticator, AuthenticatorFactory {
     }
 
     @Override
-    public boolean isConfigurable() {
-        return false;
-    }
-
-    @Override
     public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
         return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.ALTERNATIVE,
                 AuthenticationExecutionModel.Requirement.REQUIRED, AuthenticationExecutionModel.Requirement.DISABLED};
-    }
-
-    @Override
-    public boolean isUserSetupAllowed() {
-        return false;
-    }
-
-    @Override
-    public List<ProviderConfigProperty> getConfigProperties() {
-        return List.of();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
     }
 
     @Override
