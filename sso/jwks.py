@@ -46,6 +46,8 @@ import httpx
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, Key, RSAKey
 
+from sso.http_json import json_object
+
 log = logging.getLogger(__name__)
 
 #: Key types that can verify the asymmetric signatures we allow.
@@ -209,15 +211,7 @@ class JwksCache:
             response = self._http.get(url, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
             raise JwksUnavailable(f"{url} unreachable: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise JwksUnavailable(f"{url} answered HTTP {response.status_code}")
-        try:
-            document = response.json()
-        except ValueError as exc:
-            raise JwksUnavailable(f"{url} did not answer JSON") from exc
-        if not isinstance(document, dict):
-            raise JwksUnavailable(f"{url} answered JSON that is not an object")
-        return document
+        return json_object(response, url, JwksUnavailable)
 
     def close(self) -> None:
         self._http.close()

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from sso.http_json import json_object
 from sso.oidc.errors import ProviderUnavailable
 
 _REQUIRED = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri")
@@ -108,12 +109,4 @@ class Discovery:
             response = await self._http.get(url, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(f"{url} unreachable: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise ProviderUnavailable(f"{url} answered HTTP {response.status_code}")
-        try:
-            document = response.json()
-        except ValueError as exc:
-            raise ProviderUnavailable(f"{url} did not answer JSON") from exc
-        if not isinstance(document, dict):
-            raise ProviderUnavailable(f"{url} answered JSON that is not an object")
-        return ProviderMetadata.from_document(document, self.issuer)
+        return ProviderMetadata.from_document(json_object(response, url, ProviderUnavailable), self.issuer)

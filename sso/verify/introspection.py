@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from sso.http_json import json_object
 from sso.verify.errors import InvalidToken, VerifierUnavailable
 
 
@@ -92,15 +93,7 @@ class Introspector:
             )
         except httpx.HTTPError as exc:
             raise VerifierUnavailable(f"introspection endpoint {endpoint} unreachable: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise VerifierUnavailable(f"introspection endpoint {endpoint} answered HTTP {response.status_code}")
-        try:
-            answer = response.json()
-        except ValueError as exc:
-            raise VerifierUnavailable(f"introspection endpoint {endpoint} did not answer JSON") from exc
-        if not isinstance(answer, dict):
-            raise VerifierUnavailable(f"introspection endpoint {endpoint} answered JSON that is not an object")
-        return answer
+        return json_object(response, f"introspection endpoint {endpoint}", VerifierUnavailable)
 
     def close(self) -> None:
         self._http.close()
