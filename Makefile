@@ -5,13 +5,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup up down status test test-python test-java bench clean
+.PHONY: help setup up down status test test-fast lint test-python test-java bench clean
 
 help:
 	@echo "make up      start Keycloak, mail and SMS sinks, the work-order API and the workbench, with sample staff"
 	@echo "make down    stop all of it"
 	@echo "make status  what is running"
-	@echo "make test    run every test (Java extension unit tests, then pytest against a real Keycloak)"
+	@echo "make test    run every test: lint and types, Java extension unit tests, then pytest against a real Keycloak"
+	@echo "make test-fast  the tests that start no server (seconds): run while you edit"
+	@echo "make lint    ruff check, ruff format --check, mypy --strict"
 	@echo "make bench   run the benchmarks (long)"
 
 setup: $(STAMP)
@@ -34,6 +36,14 @@ status:
 
 test: setup test-java test-python
 
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not services" $(PYTEST_ARGS)
+
 test-java:
 	cd keycloak-extensions && mvn -q -B verify
 
@@ -41,7 +51,7 @@ test-python:
 	$(PY) -m pytest -q -ra --durations=15 $(PYTEST_ARGS)
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) -m bench.run_all $(BENCH_ARGS)
 
 clean:
 	rm -rf .wuye keycloak-extensions/target test-artifacts

@@ -50,3 +50,16 @@ def realm_factory(keycloak: KeycloakEndpoint, smtp_sink: SmtpSink) -> Callable[.
 def realm(realm_factory: Callable[..., TestRealm]) -> TestRealm:
     """A fresh realm for the test module."""
     return realm_factory()
+
+
+#: Fixtures that start a real server (Keycloak, PostgreSQL, Redis, Chromium, mail or SMS sinks). A test that uses one,
+#: directly or through another fixture, is marked ``services``; ``make test-fast`` runs every test that is not.
+SERVICE_FIXTURES = frozenset({"keycloak", "smtp_sink", "sms_outbox", "browser", "postgres", "redis_server"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they start, so the fast lane is chosen by the fixtures themselves, not a hand-kept list."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVICE_FIXTURES or item.get_closest_marker("browser") or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.services)
