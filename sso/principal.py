@@ -6,6 +6,8 @@ downstream API (from a verified access token) see the same person the same way.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,20 +84,26 @@ class Principal:
         return self.site_names.get(code) or code
 
 
+#: A Keycloak realm's issuer: ``http(s)://host[:port][/prefix]/realms/<name>``, nothing after the name.
+_REALM_ISSUER = re.compile(r"https?://[^/?#\s]+(?:/[^?#\s]*)?/realms/([^/?#\s]+)")
+
+
+@functools.lru_cache(maxsize=64)
 def tenant_from_issuer(issuer: str) -> str:
-    """``https://sso.example.com/realms/lvcheng`` → ``lvcheng``."""
-    marker = "/realms/"
-    if marker not in issuer:
-        raise ValueError(f"not a Keycloak realm issuer: {issuer!r}")
-    return issuer.rstrip("/").rsplit(marker, 1)[1]
+    """``https://sso.example.com/realms/lvcheng`` → ``lvcheng``; ``ValueError`` for anything not a realm URL."""
+    match = _REALM_ISSUER.fullmatch(issuer)
+    if match is None:
+        raise ValueError(f"not a Keycloak realm issuer (…/realms/<name>): {issuer!r}")
+    return match.group(1)
 
 
 def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     """Read the claims our realm template's mappers put into ``staff-workbench`` tokens."""
-    realm_roles = frozenset(_strings(claims.get("realm_access", {}).get("roles")))
+    realm_access = claims.get("realm_access")
+    realm_roles = frozenset(_strings(realm_access.get("roles") if isinstance(realm_access, dict) else None))
     groups = _strings(claims.get("groups"))
-    departments = _children(groups, catalog.DEPARTMENTS_GROUP)
-    sites = _children(groups, catalog.SITES_GROUP)
+    departments = _children(groups, _DEPARTMENT_PREFIX)
+    sites = _children(groups, _SITE_PREFIX)
     permissions = frozenset(_strings(claims.get("permissions")))
     if not permissions:
         workbench = claims.get("resource_access", {}).get(catalog.WORKBENCH_CLIENT_ID, {})
@@ -106,7 +114,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         tenant=tenant_from_issuer(str(claims.get("iss", ""))),
         employee_no=str(claims.get("employee_no") or claims.get("preferred_username") or ""),
         name=str(claims.get("display_name") or claims.get("name") or claims.get("preferred_username") or ""),
-        ranks=frozenset(r for r in realm_roles if r in catalog.RANKS),
+        ranks=realm_roles & _RANK_IDS,
         permissions=permissions,
         departments=departments,
         sites=sites,
@@ -118,7 +126,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
 
 def _site_names(value: Any) -> FrozenNames:
     """Claim ``site_names`` (a JSON object code → name); anything else, or non-string entries, are ignored."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):  # a JSON object; cheaper than the Mapping ABC on every token
         return FrozenNames()
     return FrozenNames(
         {k: v.strip() for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
@@ -133,6 +141,11 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _children(group_paths: list[str], parent: str) -> frozenset[str]:
-    prefix = f"/{parent}/"
-    return frozenset(p[len(prefix) :].split("/", 1)[0] for p in group_paths if p.startswith(prefix))
+def _children(group_paths: list[str], prefix: str) -> frozenset[str]:
+    start = len(prefix)
+    return frozenset([p[start:].split("/", 1)[0] for p in group_paths if p.startswith(prefix)])
+
+
+_RANK_IDS = frozenset(catalog.RANKS)
+_DEPARTMENT_PREFIX = f"/{catalog.DEPARTMENTS_GROUP}/"
+_SITE_PREFIX = f"/{catalog.SITES_GROUP}/"

@@ -14,6 +14,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import Key, OctKey, RSAKey
 
+from sso.jwks import KeyNotFound
+from sso.jws import VerifyingKey
 from sso.oidc.errors import TokenRejected
 from sso.oidc.id_token import IdTokenChecks
 from sso.oidc.logout_token import BACKCHANNEL_LOGOUT_EVENT, LogoutTokenChecks
@@ -33,12 +35,10 @@ def _resolve(changes: dict[str, Any], now: int) -> dict[str, Any]:
 
 
 class OneKey:
-    async def akey_for(self, kid: str, alg: str) -> Key:
+    async def akey_for(self, kid: str | None, alg: str) -> VerifyingKey:
         if kid != "k1":
-            from sso.jwks import KeyNotFound
-
-            raise KeyNotFound(kid)
-        return KEY
+            raise KeyNotFound(str(kid))
+        return VerifyingKey.from_jwk(KEY.as_dict(private=False))
 
 
 def sign(claims: dict[str, Any], header: dict[str, Any] | None = None, key: Key = KEY) -> str:
