@@ -9,6 +9,7 @@ accept, so what reaches validation (pydantic, claim checks) is shallow.
 from __future__ import annotations
 
 import json
+import json.scanner
 from typing import Any
 
 
@@ -16,10 +17,20 @@ class MalformedJson(ValueError):
     """Not JSON, not UTF-8, or nested deeper than the caller accepts; the message says which."""
 
 
+#: The C scanner behind ``json.loads``, called directly: this runs on every token's payload.
+_scan = json.scanner.make_scanner(json.JSONDecoder())
+
+
 def loads(data: bytes | str, *, max_depth: int | None = None) -> Any:
     """The JSON value of ``data`` (UTF-8 when bytes); ``MalformedJson`` for anything else."""
     try:
-        value = json.loads(data)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        try:
+            value, end = _scan(text, 0)
+        except StopIteration:
+            end = -1
+        if end != len(text):  # leading/trailing whitespace or garbage, or no value: json.loads decides
+            value = json.loads(text)
     except RecursionError as exc:
         raise MalformedJson("JSON nested too deeply") from exc
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors

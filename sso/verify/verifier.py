@@ -172,7 +172,7 @@ class TokenVerifier:
             return verified
         parsed, state = self._prepare(token)
         try:
-            key = state.keys.key_for(parsed.kid or "", parsed.alg)
+            key = state.keys.key_for(parsed.kid, parsed.alg)
         except KeyNotFound as exc:
             raise InvalidToken("unknown_key", str(exc)) from exc
         except JwksUnavailable as exc:
@@ -185,7 +185,7 @@ class TokenVerifier:
             return verified
         parsed, state = self._prepare(token)
         try:
-            key = await state.keys.akey_for(parsed.kid or "", parsed.alg)
+            key = await state.keys.akey_for(parsed.kid, parsed.alg)
         except KeyNotFound as exc:
             raise InvalidToken("unknown_key", str(exc)) from exc
         except JwksUnavailable as exc:
