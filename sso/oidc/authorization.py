@@ -15,6 +15,7 @@ from typing import Any
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri  # type: ignore[import-untyped]
 
 from sso.oidc.discovery import ProviderMetadata
+from sso.oidc.errors import AuthorizationResponseRejected
 from sso.oidc.pkce import CHALLENGE_METHOD, code_challenge, new_code_verifier
 
 SCOPE = "openid"
@@ -71,3 +72,18 @@ def start_authorization(
         prompt=prompt,
     )
     return str(url), pending
+
+
+def check_response_issuer(metadata: ProviderMetadata, iss: str | None) -> None:
+    """RFC 9207 §2.4: the authorization response's ``iss`` must be our issuer, exactly.
+
+    When the provider advertises ``authorization_response_iss_parameter_supported`` a missing ``iss`` is refused
+    too; otherwise an ``iss`` that is present is still compared. Checked before the code is exchanged, so a code
+    from another provider (mix-up attack) never reaches our token endpoint.
+    """
+    if iss is None:
+        if metadata.authorization_response_iss_parameter_supported:
+            raise AuthorizationResponseRejected("authorization response lacks iss (RFC 9207), which the provider promises")
+        return
+    if iss != metadata.issuer:
+        raise AuthorizationResponseRejected("authorization response names another issuer (RFC 9207)")

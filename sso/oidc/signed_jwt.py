@@ -37,7 +37,7 @@ async def verified(token: str, keys: KeySource, algorithms: tuple[str, ...]) -> 
     except JwksUnavailable as exc:
         raise ProviderUnavailable(str(exc)) from exc
     except JwksError as exc:
-        raise TokenRejected("signature", f"no signing key {parsed.kid!r} at the issuer") from exc
+        raise TokenRejected("signature", str(exc)) from exc
     try:
         key.verify(parsed)
     except JwsRejected as exc:

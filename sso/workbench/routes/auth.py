@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sso.oidc import GrantRejected, ProviderUnavailable, TokenRejected
+from sso.oidc import AuthorizationResponseRejected, GrantRejected, ProviderUnavailable, TokenRejected
 from sso.principal import principal_from_claims
 from sso.workbench import cookies, csrf
 from sso.workbench.guard import current_visit
@@ -58,7 +58,10 @@ async def callback(request: Request) -> Response:
         log.info("callback with an unknown, used or foreign state refused")
         return _sign_in_failed(request)
     try:
-        signed_in = await wb.relying_party.finish_sign_in(pending, code)
+        signed_in = await wb.relying_party.finish_sign_in(pending, code, iss=params.get("iss"))
+    except AuthorizationResponseRejected as exc:
+        log.warning("authorization response refused: %s", exc)
+        return _sign_in_failed(request)
     except GrantRejected as exc:
         log.info("code exchange refused: %s", exc.error)
         return _sign_in_failed(request)
