@@ -77,7 +77,7 @@ class CompactToken:
     A plain slotted class rather than a frozen dataclass: it is built for every token on the hot path.
     """
 
-    __slots__ = ("header", "claims", "signing_input", "signature", "alg", "kid")
+    __slots__ = ("alg", "claims", "header", "kid", "signature", "signing_input")
 
     def __init__(self, header: Mapping[str, Any], claims: dict[str, Any], signing_input: bytes, signature: bytes):
         self.header = header
@@ -160,14 +160,15 @@ def _uint(jwk: Mapping[str, Any], name: str) -> int:
 class VerifyingKey:
     """One issuer signing key as a ready ``cryptography`` public key: built once per JWK, used for every token."""
 
-    __slots__ = ("kid", "key_type", "alg", "_public", "_schemes")
+    __slots__ = ("_ec", "_rsa", "_schemes", "alg", "key_type", "kid")
 
     def __init__(self, kid: str, key_type: str, alg: str | None, public: rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         self.kid = kid
         self.key_type = key_type
         #: The JWK's own ``alg``, if it names one: then only that algorithm may use the key.
         self.alg = alg
-        self._public = public
+        self._rsa = public if isinstance(public, rsa.RSAPublicKey) else None
+        self._ec = public if isinstance(public, ec.EllipticCurvePublicKey) else None
         #: Padding/hash objects per algorithm this key fits, made once (RFC 7518 §3.3-3.5).
         self._schemes: dict[str, tuple[padding.AsymmetricPadding | None, hashes.HashAlgorithm]] = {}
         for name in ALLOWED_ALGORITHMS:
@@ -210,15 +211,17 @@ class VerifyingKey:
             raise JwsRejected("bad_signature", f"key {self.kid!r} does not fit {alg}")
         scheme, digest = scheme_digest
         try:
-            if scheme is not None:
-                self._public.verify(token.signature, token.signing_input, scheme, digest)  # type: ignore[call-arg]
-            else:
+            if self._rsa is not None and scheme is not None:
+                self._rsa.verify(token.signature, token.signing_input, scheme, digest)
+            elif self._ec is not None:
                 curve, size = _CURVES[alg]
-                if not isinstance(self._public.curve, curve) or len(token.signature) != 2 * size:
+                if not isinstance(self._ec.curve, curve) or len(token.signature) != 2 * size:
                     raise JwsRejected("bad_signature", f"signature does not fit {alg}")
                 r, s = token.signature[:size], token.signature[size:]
                 der = encode_dss_signature(int.from_bytes(r, "big"), int.from_bytes(s, "big"))
-                self._public.verify(der, token.signing_input, ec.ECDSA(digest))
+                self._ec.verify(der, token.signing_input, ec.ECDSA(digest))
+            else:
+                raise JwsRejected("bad_signature", f"key {self.kid!r} does not fit {alg}")
         except InvalidSignature as exc:
             raise JwsRejected("bad_signature", "signature does not verify") from exc
 

@@ -123,7 +123,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         departments=departments,
         sites=sites,
         realm_roles=realm_roles,
-        expires_at=datetime.fromtimestamp(int(exp), UTC) if type(exp) in (int, float) else None,
+        expires_at=datetime.fromtimestamp(int(exp), UTC) if isinstance(exp, int | float) else None,
         site_names=_site_names(get("site_names")),
     )
 

@@ -9,7 +9,7 @@ accept, so what reaches validation (pydantic, claim checks) is shallow.
 from __future__ import annotations
 
 import json
-import json.scanner
+from collections.abc import Callable
 from typing import Any
 
 
@@ -18,7 +18,7 @@ class MalformedJson(ValueError):
 
 
 #: The C scanner behind ``json.loads``, called directly: this runs on every token's payload.
-_scan = json.scanner.make_scanner(json.JSONDecoder())
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def loads(data: bytes | str, *, max_depth: int | None = None) -> Any:

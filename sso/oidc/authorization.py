@@ -31,13 +31,15 @@ class PendingSignIn:
     redirect_uri: str
     return_to: str
     created_at: float
+    #: Started to give a second factor this session lacked (the web app's step-up), with ``prompt=login``.
+    step_up: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PendingSignIn:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 def start_authorization(
@@ -48,8 +50,15 @@ def start_authorization(
     *,
     ui_locales: str | None = None,
     prompt: str | None = None,
+    step_up: bool = False,
 ) -> tuple[str, PendingSignIn]:
-    """The URL to send the browser to, and the pending sign-in to keep until the callback."""
+    """The URL to send the browser to, and the pending sign-in to keep until the callback.
+
+    ``step_up`` forces a fresh sign-in (OIDC Core §3.1.2.1 ``prompt=login``): Keycloak runs the whole browser flow
+    again, asking the second factor the account now requires, instead of reusing its SSO session.
+    """
+    if step_up:
+        prompt = "login"
     pending = PendingSignIn(
         state=secrets.token_urlsafe(24),
         nonce=secrets.token_urlsafe(24),
@@ -57,6 +66,7 @@ def start_authorization(
         redirect_uri=redirect_uri,
         return_to=return_to,
         created_at=time.time(),
+        step_up=step_up,
     )
     url = prepare_grant_uri(
         metadata.authorization_endpoint,

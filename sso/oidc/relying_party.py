@@ -65,12 +65,13 @@ class RelyingParty:
         return await self.discovery.metadata()
 
     async def start_sign_in(
-        self, return_to: str, ui_locales: str | None = None, prompt: str | None = None
+        self, return_to: str, ui_locales: str | None = None, prompt: str | None = None, step_up: bool = False
     ) -> tuple[str, PendingSignIn]:
         metadata = await self.metadata()
         return start_authorization(
-            metadata, self.config.client_id, self.config.redirect_uri, return_to, ui_locales=ui_locales, prompt=prompt
-        )
+            metadata, self.config.client_id, self.config.redirect_uri, return_to, ui_locales=ui_locales, prompt=prompt,
+            step_up=step_up,
+        )  # fmt: skip
 
     async def finish_sign_in(self, pending: PendingSignIn, code: str, iss: str | None = None) -> SignIn:
         """Check the response's ``iss`` (RFC 9207), exchange the code (with the PKCE verifier), check both tokens."""

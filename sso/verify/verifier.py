@@ -61,7 +61,7 @@ class _Verified:
     A slotted class, not a frozen dataclass: one is made per verification on the hot path.
     """
 
-    __slots__ = ("state", "kid", "alg", "key", "claims", "principal")
+    __slots__ = ("alg", "claims", "key", "kid", "principal", "state")
 
     def __init__(self, state: _IssuerState, kid: str | None, alg: str, key: VerifyingKey, claims: dict[str, Any]):
         self.state = state

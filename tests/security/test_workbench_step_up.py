@@ -1,0 +1,123 @@
+"""Step-up in the workbench (issue 11 item 5): a session without a second factor cannot open a sensitive area.
+
+Story: an employee signs in without a second factor (a staff rank is not asked one; on the SMS flow a trusted
+browser skips the code). Later the same day IT grants a sensitive permission (修改费率 through ``rate-editor``).
+The workbench picks the new permission up at its next token refresh, but the session was never established with a
+second factor: opening 修改费率 must send the person through a fresh sign-in (``prompt=login``) where Keycloak now
+asks the code, and only then show the area. The tokens must say truthfully what was used (``amr``): a trusted
+browser's sign-in reports ``pwd`` only. Both browser flows, real Keycloak, Chromium, SMS codes from the dev outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from devstack.sms_outbox import SmsOutbox
+from tests.extension.conftest import PASSWORD, SmsRealm, make_sms_realm, sms_outbox  # noqa: F401  (fixture)
+from tests.extension.flows import enter_code, forget_sso_session, on_code_page
+from tests.extension.flows import submit_password as submit_identifier
+from tests.support.browser import chromium
+from tests.workbench.browser_login import complete_required_actions, enter_otp, screenshot, submit_credentials
+from tests.workbench.conftest import WorkbenchStack, make_stack  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+RATES = "/billing/rates"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(locale="zh-CN")
+    context.set_default_timeout(20_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def stack(make_stack: Callable[..., WorkbenchStack]) -> WorkbenchStack:  # noqa: F811
+    """A workbench that refreshes its tokens on every page, so a permission granted at Keycloak shows at once."""
+    return make_stack(refresh_leeway_seconds=100_000)
+
+
+@pytest.fixture(scope="module")
+def sms_stack(make_stack: Callable[..., WorkbenchStack], sms_outbox: SmsOutbox) -> tuple[WorkbenchStack, SmsRealm]:  # noqa: F811
+    stack = make_stack(refresh_leeway_seconds=100_000)
+    return stack, make_sms_realm(lambda: stack.realm, sms_outbox)
+
+
+def grant_rate_editor(stack: WorkbenchStack, username: str) -> None:
+    admin = stack.realm.admin()
+    user_id = admin.get_user_id(username)
+    admin.assign_realm_roles(user_id, [admin.get_realm_role("rate-editor")])
+
+
+def on_area(page: Page, area: str) -> None:
+    expect(page.locator("body")).to_have_attribute("data-page", f"area-{area}")
+
+
+def test_a_session_without_a_second_factor_cannot_open_a_sensitive_area(
+    context: BrowserContext, stack: WorkbenchStack
+) -> None:
+    """Password flow (``wuye browser``): the OTP is asked at the step-up, and the area opens after it."""
+    username, password = stack.employee(rank="staff")
+    page = context.new_page()
+    page.goto(f"{stack.url}/")
+    submit_credentials(page, username, password)  # staff: no second factor asked
+    expect(page.locator("body")).to_have_attribute("data-page", "home")
+    grant_rate_editor(stack, username)  # 修改费率, and with it role mfa-required
+
+    page.goto(f"{stack.url}{RATES}")
+    submit_credentials(page, username, password)  # a fresh sign-in, not Keycloak's SSO cookie
+    secret = complete_required_actions(page, stack.url)  # mfa-required now: TOTP enrolment
+    assert secret is not None, "Keycloak asked no second factor at the step-up"
+    # Enrolling an authenticator is not signing in with it: the session still has no second factor.
+    expect(page.locator("body")).to_have_attribute("data-page", "second-factor-required")
+    page.click("#message-action")  # 重新验证
+    submit_credentials(page, username, password)
+    enter_otp(page, secret, window_offset=1)
+    page.wait_for_url(f"{stack.url}{RATES}")
+    on_area(page, "rates")
+    screenshot(page, "step-up-otp-rates")
+
+
+def test_a_trusted_browser_is_not_a_second_factor_for_a_sensitive_area(
+    context: BrowserContext, sms_stack: tuple[WorkbenchStack, SmsRealm]
+) -> None:
+    """SMS flow (``wuye sms browser``): a trusted browser signs in with the password alone, and ``amr`` says so."""
+    stack, sms = sms_stack
+    phone = "+8613900005101"
+    sms.add_user("wy5101", phone=phone)
+    page = context.new_page()
+    before = sms.outbox.last_id()
+    page.goto(f"{stack.url}/")
+    submit_identifier(page, "wy5101")
+    assert on_code_page(page)
+    enter_code(page, sms.outbox.wait_for_code(phone, after=before), trust=True)
+    page.wait_for_url(f"{stack.url}/**")
+
+    page = forget_sso_session(context)  # signed out everywhere, the trusted-device cookie kept
+    page.goto(f"{stack.url}/")
+    submit_identifier(page, "wy5101")
+    page.wait_for_url(f"{stack.url}/**")  # trusted browser: no code asked
+    expect(page.locator("body")).to_have_attribute("data-page", "home")
+    grant_rate_editor(stack, "wy5101")
+
+    before = sms.outbox.last_id()
+    page.goto(f"{stack.url}{RATES}")
+    submit_identifier(page, "wy5101")  # the step-up's fresh sign-in
+    assert on_code_page(page), "Keycloak asked no code at the step-up"
+    enter_code(page, sms.outbox.wait_for_code(phone, after=before))
+    page.wait_for_url(f"{stack.url}{RATES}")
+    on_area(page, "rates")
+    screenshot(page, "step-up-sms-rates")
