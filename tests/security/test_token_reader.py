@@ -31,16 +31,12 @@ from tests.verify.fault_injection import FORGED_ISSUER, ForgedIssuer, KeycloakRe
 
 AUDIENCE = "workorder-api"
 NOW = 1_900_000_000
-
-
-@pytest.fixture(scope="module")
-def forged() -> ForgedIssuer:
-    return ForgedIssuer()
+FORGED = ForgedIssuer()
 
 
 @pytest.fixture()
-def relay(forged: ForgedIssuer) -> Iterator[KeycloakRelay]:
-    relay = KeycloakRelay(forged)
+def relay() -> Iterator[KeycloakRelay]:
+    relay = KeycloakRelay(FORGED)
     yield relay
     relay.close()
 
@@ -84,18 +80,21 @@ def workbench_check(relay: KeycloakRelay, token: str, leeway: int = 0) -> str:
         keys.close()
 
 
-def test_a_token_is_expired_in_its_exp_second_for_both_readers(relay: KeycloakRelay, forged: ForgedIssuer) -> None:
+def test_a_token_is_expired_in_its_exp_second_for_both_readers(relay: KeycloakRelay) -> None:
+    forged = FORGED
     at_exp = forged.sign(claims(exp=NOW))
     assert verifier_reason(relay, at_exp) == "expired"
     assert workbench_check(relay, forged.sign(claims(exp=NOW, typ="ID"))) == "exp"
 
 
-def test_an_aud_array_holding_a_non_string_is_refused_by_both(relay: KeycloakRelay, forged: ForgedIssuer) -> None:
+def test_an_aud_array_holding_a_non_string_is_refused_by_both(relay: KeycloakRelay) -> None:
+    forged = FORGED
     assert verifier_reason(relay, forged.sign(claims(aud=[AUDIENCE, 7]))) == "wrong_audience"
     assert workbench_check(relay, forged.sign(claims(aud=[AUDIENCE, 7], typ="ID"))) == "aud"
 
 
-def test_iat_and_nbf_follow_the_same_rules_in_both(relay: KeycloakRelay, forged: ForgedIssuer) -> None:
+def test_iat_and_nbf_follow_the_same_rules_in_both(relay: KeycloakRelay) -> None:
+    forged = FORGED
     assert verifier_reason(relay, forged.sign(claims(iat=NOW + 60))) == "issued_in_future"
     assert workbench_check(relay, forged.sign(claims(iat=NOW + 60, typ="ID"))) == "iat"
     assert verifier_reason(relay, forged.sign(claims(nbf=NOW + 60))) == "not_yet_valid"
@@ -130,14 +129,16 @@ def _hostile(forged: ForgedIssuer) -> dict[str, str]:
     }  # fmt: skip
 
 
-def test_hostile_tokens_are_refused_by_both_before_any_key_lookup(relay: KeycloakRelay, forged: ForgedIssuer) -> None:
+def test_hostile_tokens_are_refused_by_both_before_any_key_lookup(relay: KeycloakRelay) -> None:
+    forged = FORGED
     for name, token in _hostile(forged).items():
         assert verifier_reason(relay, token) in {"malformed", "algorithm_not_allowed", "forbidden_header"}, name
         assert workbench_check(relay, token) in {"format", "alg", "header"}, name
         assert relay.count("/certs") == 0, f"{name}: a key was looked up"
 
 
-def test_verifying_costs_little_more_than_the_signature_check_itself(relay: KeycloakRelay, forged: ForgedIssuer) -> None:
+def test_verifying_costs_little_more_than_the_signature_check_itself(relay: KeycloakRelay) -> None:
+    forged = FORGED
     """The verifier core (cache off) against bare ``cryptography`` RS256 verify + JSON parse of the same token.
 
     CPU time of this thread, not wall time, in interleaved rounds (medians): other processes on a shared machine

@@ -10,38 +10,21 @@ browser's sign-in reports ``pwd`` only. Both browser flows, real Keycloak, Chrom
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from devstack.sms_outbox import SmsOutbox
-from tests.extension.conftest import PASSWORD, SmsRealm, make_sms_realm, sms_outbox  # noqa: F401  (fixture)
+from tests.extension.conftest import PASSWORD, SmsRealm, browser, make_sms_realm, new_context, sms_outbox  # noqa: F401
 from tests.extension.flows import enter_code, forget_sso_session, on_code_page
 from tests.extension.flows import submit_password as submit_identifier
-from tests.support.browser import chromium
 from tests.workbench.browser_login import complete_required_actions, enter_otp, screenshot, submit_credentials
 from tests.workbench.conftest import WorkbenchStack, make_stack  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 RATES = "/billing/rates"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(locale="zh-CN")
-    context.set_default_timeout(20_000)
-    try:
-        yield context
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +45,26 @@ def grant_rate_editor(stack: WorkbenchStack, username: str) -> None:
     admin.assign_realm_roles(user_id, [admin.get_realm_role("rate-editor")])
 
 
+def reauthenticate(page: Page, username: str, password: str) -> None:
+    """Keycloak's form at a forced re-authentication (``prompt=login``): the account is known, so the identifier
+    field is usually hidden ("please re-authenticate") and only the password is asked."""
+    expect(page.locator("#password")).to_be_visible()
+    if page.locator("#username").count():
+        page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#kc-login")
+    page.wait_for_load_state("domcontentloaded")
+
+
 def on_area(page: Page, area: str) -> None:
     expect(page.locator("body")).to_have_attribute("data-page", f"area-{area}")
 
 
 def test_a_session_without_a_second_factor_cannot_open_a_sensitive_area(
-    context: BrowserContext, stack: WorkbenchStack
+    new_context: Callable[..., BrowserContext], stack: WorkbenchStack  # noqa: F811
 ) -> None:
     """Password flow (``wuye browser``): the OTP is asked at the step-up, and the area opens after it."""
+    context = new_context()
     username, password = stack.employee(rank="staff")
     page = context.new_page()
     page.goto(f"{stack.url}/")
@@ -78,13 +73,13 @@ def test_a_session_without_a_second_factor_cannot_open_a_sensitive_area(
     grant_rate_editor(stack, username)  # 修改费率, and with it role mfa-required
 
     page.goto(f"{stack.url}{RATES}")
-    submit_credentials(page, username, password)  # a fresh sign-in, not Keycloak's SSO cookie
+    reauthenticate(page, username, password)  # a fresh sign-in, not Keycloak's SSO cookie
     secret = complete_required_actions(page, stack.url)  # mfa-required now: TOTP enrolment
     assert secret is not None, "Keycloak asked no second factor at the step-up"
     # Enrolling an authenticator is not signing in with it: the session still has no second factor.
     expect(page.locator("body")).to_have_attribute("data-page", "second-factor-required")
     page.click("#message-action")  # 重新验证
-    submit_credentials(page, username, password)
+    reauthenticate(page, username, password)
     enter_otp(page, secret, window_offset=1)
     page.wait_for_url(f"{stack.url}{RATES}")
     on_area(page, "rates")
@@ -92,9 +87,10 @@ def test_a_session_without_a_second_factor_cannot_open_a_sensitive_area(
 
 
 def test_a_trusted_browser_is_not_a_second_factor_for_a_sensitive_area(
-    context: BrowserContext, sms_stack: tuple[WorkbenchStack, SmsRealm]
+    new_context: Callable[..., BrowserContext], sms_stack: tuple[WorkbenchStack, SmsRealm]  # noqa: F811
 ) -> None:
     """SMS flow (``wuye sms browser``): a trusted browser signs in with the password alone, and ``amr`` says so."""
+    context = new_context()
     stack, sms = sms_stack
     phone = "+8613900005101"
     sms.add_user("wy5101", phone=phone)
@@ -115,7 +111,7 @@ def test_a_trusted_browser_is_not_a_second_factor_for_a_sensitive_area(
 
     before = sms.outbox.last_id()
     page.goto(f"{stack.url}{RATES}")
-    submit_identifier(page, "wy5101")  # the step-up's fresh sign-in
+    reauthenticate(page, "wy5101", PASSWORD)  # the step-up's fresh sign-in
     assert on_code_page(page), "Keycloak asked no code at the step-up"
     enter_code(page, sms.outbox.wait_for_code(phone, after=before))
     page.wait_for_url(f"{stack.url}{RATES}")

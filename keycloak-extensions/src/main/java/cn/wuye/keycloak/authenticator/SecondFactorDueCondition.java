@@ -1,11 +1,6 @@
 package cn.wuye.keycloak.authenticator;
 
 import org.keycloak.authentication.AuthenticationFlowContext;
-import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticator;
-import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticatorFactory;
-import org.keycloak.models.AuthenticationExecutionModel;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 /**
@@ -17,7 +12,7 @@ import org.keycloak.models.UserModel;
  * skipped the code inside the SMS step would be reported as "sms"; skipped by this condition, it is reported as
  * password only, so the workbench's step-up sees the truth.
  */
-public class SecondFactorDueCondition implements ConditionalAuthenticator, ConditionalAuthenticatorFactory, NoConfigAuthenticatorFactory {
+public class SecondFactorDueCondition implements NoConfigCondition {
 
     public static final String ID = "wuye-condition-second-factor-due";
 
@@ -26,28 +21,6 @@ public class SecondFactorDueCondition implements ConditionalAuthenticator, Condi
         UserModel user = context.getUser();
         return user == null || SmsOtpAuthenticator.isPrivileged(context.getRealm(), user)
                 || !SmsOtpAuthenticator.isTrustedDevice(context, user);
-    }
-
-    @Override
-    public void action(AuthenticationFlowContext context) {
-    }
-
-    @Override
-    public boolean requiresUser() {
-        return false;
-    }
-
-    @Override
-    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
-    }
-
-    @Override
-    public void close() {
-    }
-
-    @Override
-    public ConditionalAuthenticator getSingleton() {
-        return this;
     }
 
     @Override
@@ -63,11 +36,5 @@ public class SecondFactorDueCondition implements ConditionalAuthenticator, Condi
     @Override
     public String getHelpText() {
         return "True for accounts with role mfa-required and on browsers that are not a trusted device of the account.";
-    }
-
-    @Override
-    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
-        return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.REQUIRED,
-                AuthenticationExecutionModel.Requirement.DISABLED};
     }
 }
