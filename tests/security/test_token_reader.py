@@ -106,7 +106,9 @@ def test_iat_and_nbf_follow_the_same_rules_in_both(relay: KeycloakRelay) -> None
 def signed_raw(forged: ForgedIssuer, header: dict[str, Any], payload: bytes) -> str:
     """A compact JWS with any header and payload bytes, truly signed by the issuer's key (joserfc refuses to)."""
     signing_input = f"{b64(json.dumps(header).encode())}.{b64(payload)}".encode()
-    signature = forged.key.private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    private = forged.key.private_key
+    assert private is not None
+    signature = private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input.decode()}.{b64(signature)}"
 
 
