@@ -168,3 +168,17 @@ def department_group_path(department_id: str) -> str:
 
 def site_group_path(site_code: str) -> str:
     return f"/{SITES_GROUP}/{site_code}"
+
+
+# -- second factor (issue 11 items 3 and 5) ---------------------------------------------------------
+#: Permissions marked sensitive: their areas open only in a session established with a second factor (the
+#: workbench's step-up), and the realm makes each carry ``mfa-required`` so every path to them asks one.
+SENSITIVE_PERMISSIONS: frozenset[str] = FINANCE_PERMISSIONS | frozenset({"admin.accounts"})
+#: ``amr`` values (RFC 8176 §2) the realm's flows report for a second factor: the ``default.reference.value`` of
+#: the OTP and SMS steps' execution configs, put in tokens by Keycloak's ``oidc-amr-mapper``.
+SECOND_FACTOR_METHODS: frozenset[str] = frozenset({"otp", "sms"})
+
+
+def is_sensitive(area: Area) -> bool:
+    """The area needs a sensitive permission (and so a second factor in this session)."""
+    return area.permission in SENSITIVE_PERMISSIONS

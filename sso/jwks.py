@@ -18,7 +18,7 @@ does this for one issuer:
 API::
 
     cache = JwksCache("https://sso.example.com/realms/lvcheng")
-    key = cache.key_for(kid="…", alg="RS256")        # sync; may fetch on a miss
+    key = cache.key_for(kid="…", alg="RS256")        # sync; may fetch on a miss (a ``sso.jws.VerifyingKey``)
     key = await cache.akey_for(kid="…", alg="RS256")  # async twin; a miss fetches in a worker thread
     cache.refresh()            # fetch now unless rate-limited; returns whether a fetch happened
     cache.refresh(force=True)  # fetch now regardless of the rate limit (admin action, tests)
@@ -43,20 +43,14 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, Key, RSAKey
 
 from sso.http_json import json_object
+from sso.jws import KEY_TYPE_OF, VerifyingKey
 
 log = logging.getLogger(__name__)
 
 #: Key types that can verify the asymmetric signatures we allow.
-_SIGNING_KEY_TYPES: dict[str, type[RSAKey | ECKey]] = {"RSA": RSAKey, "EC": ECKey}
-#: Which key type each allowed algorithm needs.
-_ALG_KEY_TYPE = {
-    **{alg: "RSA" for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")},
-    **{alg: "EC" for alg in ("ES256", "ES384", "ES512")},
-}
+_SIGNING_KEY_TYPES = frozenset(KEY_TYPE_OF.values())
 
 
 class JwksError(Exception):
@@ -75,7 +69,7 @@ class JwksUnavailable(JwksError):
 class _Snapshot:
     """What one successful fetch gave: replaced whole, never mutated, so readers need no lock."""
 
-    keys: Mapping[str, Key] = field(default_factory=dict)
+    keys: Mapping[str, VerifyingKey] = field(default_factory=dict)
     fetched_at: float | None = None
 
 
@@ -119,15 +113,19 @@ class JwksCache:
     def kids(self) -> frozenset[str]:
         return frozenset(self._snapshot.keys)
 
-    def key_for(self, kid: str, alg: str) -> Key:
-        """The key with this ``kid`` fit for ``alg``; refetch once (rate-limited) if it is unknown or stale."""
+    def key_for(self, kid: str | None, alg: str) -> VerifyingKey:
+        """The key with this ``kid`` fit for ``alg``; refetch once (rate-limited) if it is unknown or stale.
+
+        ``kid=None`` (a token without ``kid``) gets the issuer's only signing key, and only when it publishes
+        exactly one (OpenID Connect Core §10.1); with several keys a kid-less token names no key.
+        """
         key = self._cached(kid, alg)
         if key is not None and not self._stale():
             return key
         self.refresh(wanted_kid=kid)
         return self._require(kid, alg)
 
-    async def akey_for(self, kid: str, alg: str) -> Key:
+    async def akey_for(self, kid: str | None, alg: str) -> VerifyingKey:
         """Async twin of ``key_for``: a hit costs no I/O; a miss fetches in a worker thread."""
         key = self._cached(kid, alg)
         if key is not None and not self._stale():
@@ -135,28 +133,28 @@ class JwksCache:
         await anyio.to_thread.run_sync(lambda: self.refresh(wanted_kid=kid))
         return self._require(kid, alg)
 
-    def fresh_key(self, kid: str, alg: str) -> Key | None:
+    def fresh_key(self, kid: str | None, alg: str) -> VerifyingKey | None:
         """The cached key if present and not stale; never fetches (for callers keeping their own caches)."""
         return None if self._stale() else self._cached(kid, alg)
 
-    def _cached(self, kid: str, alg: str) -> Key | None:
-        key = self._snapshot.keys.get(kid)
-        if key is None:
-            return None
-        wanted_type = _ALG_KEY_TYPE.get(alg)
-        if wanted_type is None or key.key_type != wanted_type:
-            return None
-        key_alg = key.get("alg")
-        if key_alg and key_alg != alg:
-            return None
-        return key
+    def _cached(self, kid: str | None, alg: str) -> VerifyingKey | None:
+        keys = self._snapshot.keys
+        if kid is None:
+            only = list(keys.values())
+            key = only[0] if len(only) == 1 else None
+        else:
+            key = keys.get(kid)
+        return key if key is not None and key.fits(alg) else None
 
-    def _require(self, kid: str, alg: str) -> Key:
+    def _require(self, kid: str | None, alg: str) -> VerifyingKey:
         key = self._cached(kid, alg)
         if key is not None:
             return key
         if self._snapshot.fetched_at is None:
             raise JwksUnavailable(f"no signing keys of {self.issuer} could be fetched")
+        if kid is None:
+            count = len(self._snapshot.keys)
+            raise KeyNotFound(f"token names no kid and {self.issuer} publishes {count} signing keys, not exactly one")
         raise KeyNotFound(f"{self.issuer} publishes no {alg} signing key with kid {kid!r}")
 
     def _stale(self) -> bool:
@@ -193,7 +191,7 @@ class JwksCache:
             log.info("keys of %s refreshed: %d signing key(s)", self.issuer, len(keys))
             return True
 
-    def _fetch(self) -> dict[str, Key]:
+    def _fetch(self) -> dict[str, VerifyingKey]:
         if self.discovery is None:
             document = self._get_json(f"{self.issuer}/.well-known/openid-configuration")
             if document.get("issuer") != self.issuer:
@@ -217,29 +215,28 @@ class JwksCache:
         self._http.close()
 
 
-def signing_keys(jwks: Mapping[str, Any], source: str = "JWKS") -> dict[str, Key]:
+def signing_keys(jwks: Mapping[str, Any], source: str = "JWKS") -> dict[str, VerifyingKey]:
     """The usable signing keys of a JWK Set (RFC 7517 §5), by ``kid``; others are skipped, not fatal.
 
     RFC 7517 §5: a member whose ``kty`` is not understood is ignored. We also skip keys without a
     ``kid`` (Keycloak always sets one, and a kid-less key could be picked for any token),
     encryption keys (``use: enc``) and symmetric keys (a public JWKS must never hold a secret).
+    Each key becomes a ready ``VerifyingKey`` here, once per fetch, not once per token.
     """
     members = jwks.get("keys")
     if not isinstance(members, list):
         raise JwksUnavailable(f"{source}: no 'keys' array")
-    keys: dict[str, Key] = {}
+    keys: dict[str, VerifyingKey] = {}
     for index, member in enumerate(members):
         if not isinstance(member, dict):
             continue
         kid, kty, use = member.get("kid"), member.get("kty"), member.get("use")
-        key_class = _SIGNING_KEY_TYPES.get(str(kty))
-        if key_class is None or not isinstance(kid, str) or not kid or use not in (None, "sig"):
+        if kty not in _SIGNING_KEY_TYPES or not isinstance(kid, str) or not kid or use not in (None, "sig"):
             continue
-        if member.get("alg") is not None and member.get("alg") not in _ALG_KEY_TYPE:
+        if member.get("alg") is not None and member.get("alg") not in KEY_TYPE_OF:
             continue
-        public = {k: v for k, v in member.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
         try:
-            keys[kid] = key_class.import_key(public)
-        except (JoseError, ValueError, TypeError) as exc:
+            keys[kid] = VerifyingKey.from_jwk(member)
+        except (ValueError, TypeError) as exc:
             log.warning("%s: key #%d (kid %s) skipped: %s", source, index, kid, exc)
     return keys

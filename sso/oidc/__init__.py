@@ -8,10 +8,11 @@
 * ``relying_party``: the facade a web app uses (start sign-in, finish it, refresh, verify logout tokens).
 """
 
-from sso.oidc.errors import GrantRejected, OidcError, ProviderUnavailable, TokenRejected
+from sso.oidc.errors import AuthorizationResponseRejected, GrantRejected, OidcError, ProviderUnavailable, TokenRejected
 from sso.oidc.relying_party import RelyingParty, RelyingPartyConfig, SignIn
 
 __all__ = [
+    "AuthorizationResponseRejected",
     "GrantRejected",
     "OidcError",
     "ProviderUnavailable",

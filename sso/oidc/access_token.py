@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sso import jwt_claims
+from sso.jwt_claims import ClaimRejected
 from sso.oidc.errors import TokenRejected
+from sso.oidc.signed_jwt import rejected
 
 ACCESS_TOKEN_TYPE = "Bearer"
 
@@ -34,6 +37,7 @@ class AccessTokenChecks:
             raise TokenRejected("azp", "access token issued to another client")
         if claims.get("sub") != self.subject:
             raise TokenRejected("sub", "access token names another subject than the ID token")
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float) or self.now() > exp + self.leeway:
-            raise TokenRejected("exp", "access token has expired")
+        try:
+            jwt_claims.validate_exp(claims.get("exp"), self.now(), self.leeway)
+        except ClaimRejected as exc:
+            raise rejected(exc) from exc

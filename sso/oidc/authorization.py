@@ -15,6 +15,7 @@ from typing import Any
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri  # type: ignore[import-untyped]
 
 from sso.oidc.discovery import ProviderMetadata
+from sso.oidc.errors import AuthorizationResponseRejected
 from sso.oidc.pkce import CHALLENGE_METHOD, code_challenge, new_code_verifier
 
 SCOPE = "openid"
@@ -30,13 +31,15 @@ class PendingSignIn:
     redirect_uri: str
     return_to: str
     created_at: float
+    #: Started to give a second factor this session lacked (the web app's step-up), with ``prompt=login``.
+    step_up: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PendingSignIn:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 def start_authorization(
@@ -47,8 +50,15 @@ def start_authorization(
     *,
     ui_locales: str | None = None,
     prompt: str | None = None,
+    step_up: bool = False,
 ) -> tuple[str, PendingSignIn]:
-    """The URL to send the browser to, and the pending sign-in to keep until the callback."""
+    """The URL to send the browser to, and the pending sign-in to keep until the callback.
+
+    ``step_up`` forces a fresh sign-in (OIDC Core §3.1.2.1 ``prompt=login``): Keycloak runs the whole browser flow
+    again, asking the second factor the account now requires, instead of reusing its SSO session.
+    """
+    if step_up:
+        prompt = "login"
     pending = PendingSignIn(
         state=secrets.token_urlsafe(24),
         nonce=secrets.token_urlsafe(24),
@@ -56,6 +66,7 @@ def start_authorization(
         redirect_uri=redirect_uri,
         return_to=return_to,
         created_at=time.time(),
+        step_up=step_up,
     )
     url = prepare_grant_uri(
         metadata.authorization_endpoint,
@@ -71,3 +82,18 @@ def start_authorization(
         prompt=prompt,
     )
     return str(url), pending
+
+
+def check_response_issuer(metadata: ProviderMetadata, iss: str | None) -> None:
+    """RFC 9207 §2.4: the authorization response's ``iss`` must be our issuer, exactly.
+
+    When the provider advertises ``authorization_response_iss_parameter_supported`` a missing ``iss`` is refused
+    too; otherwise an ``iss`` that is present is still compared. Checked before the code is exchanged, so a code
+    from another provider (mix-up attack) never reaches our token endpoint.
+    """
+    if iss is None:
+        if metadata.authorization_response_iss_parameter_supported:
+            raise AuthorizationResponseRejected("authorization response lacks iss (RFC 9207), which the provider promises")
+        return
+    if iss != metadata.issuer:
+        raise AuthorizationResponseRejected("authorization response names another issuer (RFC 9207)")

@@ -32,6 +32,8 @@ class ProviderMetadata:
     jwks_uri: str
     end_session_endpoint: str | None
     id_token_signing_alg_values_supported: tuple[str, ...]
+    #: RFC 9207 §3: the provider puts ``iss`` in every authorization response (Keycloak does).
+    authorization_response_iss_parameter_supported: bool = False
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any], expected_issuer: str) -> ProviderMetadata:
@@ -52,6 +54,8 @@ class ProviderMetadata:
             jwks_uri=document["jwks_uri"],
             end_session_endpoint=end_session if isinstance(end_session, str) else None,
             id_token_signing_alg_values_supported=tuple(str(a) for a in algs),
+            authorization_response_iss_parameter_supported=document.get("authorization_response_iss_parameter_supported")
+            is True,
         )
 
 

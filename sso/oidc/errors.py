@@ -30,3 +30,7 @@ class TokenRejected(OidcError):
         self.check = check
         self.description = description
         super().__init__(f"{check}: {description}")
+
+
+class AuthorizationResponseRejected(OidcError):
+    """The browser came back with an authorization response we must not act on (RFC 9207 ``iss`` mismatch)."""

@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sso import jwt_claims
+from sso.jwt_claims import ClaimRejected
 from sso.oidc.errors import TokenRejected
-from sso.oidc.signed_jwt import audiences
+from sso.oidc.signed_jwt import rejected
 
 #: Keycloak's token-kind claim for ID tokens.
 ID_TOKEN_TYPE = "ID"
@@ -44,8 +46,13 @@ class IdTokenChecks:
         self.validate_typ(claims.get("typ"))
         self.validate_iss(claims["iss"])
         self.validate_aud(claims["aud"], claims.get("azp"))
-        self.validate_exp(claims["exp"], now)
-        self.validate_iat(claims["iat"], now)
+        try:
+            jwt_claims.validate_exp(claims["exp"], now, self.leeway)
+            jwt_claims.validate_iat(claims["iat"], now, self.leeway, max_age=self.max_age)
+            if "nbf" in claims:
+                jwt_claims.validate_nbf(claims["nbf"], now, self.leeway)
+        except ClaimRejected as exc:  # steps 9 and 10, RFC 7519 §4.1.4-4.1.6 (``sso.jwt_claims``)
+            raise rejected(exc) from exc
         self.validate_sub(claims["sub"])
         self.validate_nonce(claims.get("nonce"))
 
@@ -61,27 +68,14 @@ class IdTokenChecks:
 
     def validate_aud(self, value: Any, azp: Any) -> None:
         """Steps 3-5: ``aud`` contains our client id; with several audiences ``azp`` must be ours too."""
-        auds = audiences(value)
-        if self.client_id not in auds:
-            raise TokenRejected("aud", f"audience {auds} does not contain {self.client_id!r}")
+        try:
+            auds = jwt_claims.validate_aud(value, self.client_id)
+        except ClaimRejected as exc:
+            raise rejected(exc) from exc
         if len(auds) > 1 and azp != self.client_id:
             raise TokenRejected("azp", f"several audiences and azp {azp!r} is not {self.client_id!r}")
         if azp is not None and azp != self.client_id:
             raise TokenRejected("azp", f"authorized party {azp!r} is not {self.client_id!r}")
-
-    def validate_exp(self, value: Any, now: float) -> None:
-        """Step 9: the current time must be before ``exp`` (with a small clock-skew leeway)."""
-        if not isinstance(value, int | float) or now > value + self.leeway:
-            raise TokenRejected("exp", "ID token has expired")
-
-    def validate_iat(self, value: Any, now: float) -> None:
-        """Step 10: not issued in the future, nor too long ago."""
-        if not isinstance(value, int | float):
-            raise TokenRejected("iat", "iat is not a number")
-        if value > now + self.leeway:
-            raise TokenRejected("iat", "ID token was issued in the future")
-        if now - value > self.max_age:
-            raise TokenRejected("iat", "ID token was issued too long ago")
 
     def validate_sub(self, value: Any) -> None:
         """§12.2: a refreshed ID token must be about the same subject."""

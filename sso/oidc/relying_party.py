@@ -13,7 +13,7 @@ import httpx
 
 from sso.jwks import JwksCache
 from sso.oidc.access_token import AccessTokenChecks
-from sso.oidc.authorization import PendingSignIn, start_authorization
+from sso.oidc.authorization import PendingSignIn, check_response_issuer, start_authorization
 from sso.oidc.discovery import Discovery, ProviderMetadata
 from sso.oidc.errors import TokenRejected
 from sso.oidc.id_token import IdTokenChecks
@@ -65,16 +65,18 @@ class RelyingParty:
         return await self.discovery.metadata()
 
     async def start_sign_in(
-        self, return_to: str, ui_locales: str | None = None, prompt: str | None = None
+        self, return_to: str, ui_locales: str | None = None, prompt: str | None = None, step_up: bool = False
     ) -> tuple[str, PendingSignIn]:
         metadata = await self.metadata()
         return start_authorization(
-            metadata, self.config.client_id, self.config.redirect_uri, return_to, ui_locales=ui_locales, prompt=prompt
-        )
+            metadata, self.config.client_id, self.config.redirect_uri, return_to, ui_locales=ui_locales, prompt=prompt,
+            step_up=step_up,
+        )  # fmt: skip
 
-    async def finish_sign_in(self, pending: PendingSignIn, code: str) -> SignIn:
-        """Exchange the code (with the PKCE verifier) and check both tokens against this sign-in."""
+    async def finish_sign_in(self, pending: PendingSignIn, code: str, iss: str | None = None) -> SignIn:
+        """Check the response's ``iss`` (RFC 9207), exchange the code (with the PKCE verifier), check both tokens."""
         metadata = await self.metadata()
+        check_response_issuer(metadata, iss)
         tokens = await self.tokens.exchange_code(metadata.token_endpoint, code, pending.redirect_uri, pending.code_verifier)
         if tokens.id_token is None:
             raise TokenRejected("id_token", "token response carries no ID token (scope openid missing?)")

@@ -13,11 +13,11 @@ Errors: ``InvalidToken`` (``.reason``), ``InsufficientScope`` (``.permission``),
 The Starlette adapter is ``sso.verify.starlette``; the key cache is ``sso.jwks``.
 """
 
+from sso.jws import ALLOWED_ALGORITHMS
 from sso.principal import Principal
 from sso.verify.claims import ACCESS_TOKEN_TYPE, AccessTokenClaims
 from sso.verify.errors import InsufficientScope, InvalidToken, Reason, VerificationError, VerifierUnavailable
 from sso.verify.introspection import IntrospectionClient, Introspector
-from sso.verify.signature import ALLOWED_ALGORITHMS
 from sso.verify.verifier import TokenVerifier, TrustedIssuer
 
 __all__ = [

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sso.verify.errors import InvalidToken
+from sso import jwt_claims
+from sso.verify.errors import InvalidToken, Reason
 
 #: Keycloak's token-kind claim for access tokens (ID tokens say ``ID``, refresh tokens ``Refresh``,
 #: offline tokens ``Offline``, back-channel logout tokens ``Logout``).
@@ -32,6 +33,8 @@ class AccessTokenClaims:
         self.audience = audience
         self.leeway = leeway
         self._now = now
+        #: Bound once: the validators run on every token of every request.
+        self._checks = tuple((name, getattr(self, f"validate_{name}")) for name in self.CHECKED)
 
     def validate(self, claims: Mapping[str, Any]) -> None:
         """Raise ``InvalidToken`` naming the first rule the claims break."""
@@ -39,10 +42,14 @@ class AccessTokenClaims:
             if claims.get(name) is None:
                 raise InvalidToken("missing_claim", f"claim {name!r} is missing")
         now = self._now()
-        for name in self.CHECKED:
-            value = claims.get(name)
-            if value is not None:
-                getattr(self, f"validate_{name}")(value, now)
+        try:
+            for name, check in self._checks:
+                value = claims.get(name)
+                if value is not None:
+                    check(value, now)
+        except jwt_claims.ClaimRejected as exc:  # a shared rule, answered in our terms
+            reason = "wrong_audience" if exc.claim == "aud" else _REASONS[exc.problem]
+            raise InvalidToken(reason, exc.description) from exc
 
     def validate_typ(self, value: Any, now: float) -> None:
         """Keycloak marks each token's kind in ``typ``; only ``Bearer`` is an access token.
@@ -59,31 +66,20 @@ class AccessTokenClaims:
             raise InvalidToken("wrong_issuer", f"issuer {value!r} is not {self.issuer!r}")
 
     def validate_aud(self, value: Any, now: float) -> None:
-        """RFC 7519 §4.1.3: a string or an array of strings; ours must be among them."""
-        audiences = [value] if isinstance(value, str) else value
-        if not isinstance(audiences, list) or self.audience not in audiences:
-            raise InvalidToken("wrong_audience", f"audience {value!r} does not include {self.audience!r}")
+        """RFC 7519 §4.1.3: a string or an array of strings; ours must be among them (``sso.jwt_claims``)."""
+        jwt_claims.validate_aud(value, self.audience)
 
     def validate_exp(self, value: Any, now: float) -> None:
-        """RFC 7519 §4.1.4: refused on or after the expiry (NumericDate), allowing ``leeway``."""
-        if not _is_number(value):
-            raise InvalidToken("malformed", "claim 'exp' is not a NumericDate")
-        if now >= value + self.leeway:
-            raise InvalidToken("expired", f"expired {int(now - value)} s ago")
+        """RFC 7519 §4.1.4: refused on or after the expiry, allowing ``leeway`` (``sso.jwt_claims``)."""
+        jwt_claims.validate_exp(value, now, self.leeway)
 
     def validate_nbf(self, value: Any, now: float) -> None:
-        """RFC 7519 §4.1.5: refused before ``nbf`` (NumericDate), allowing ``leeway``."""
-        if not _is_number(value):
-            raise InvalidToken("malformed", "claim 'nbf' is not a NumericDate")
-        if now < value - self.leeway:
-            raise InvalidToken("not_yet_valid", f"valid only in {int(value - now)} s")
+        """RFC 7519 §4.1.5: refused before ``nbf``, allowing ``leeway`` (``sso.jwt_claims``)."""
+        jwt_claims.validate_nbf(value, now, self.leeway)
 
     def validate_iat(self, value: Any, now: float) -> None:
-        """RFC 7519 §4.1.6: a NumericDate; a token issued in the future (beyond ``leeway``) is refused."""
-        if not _is_number(value):
-            raise InvalidToken("malformed", "claim 'iat' is not a NumericDate")
-        if value > now + self.leeway:
-            raise InvalidToken("issued_in_future", f"issued {int(value - now)} s in the future")
+        """RFC 7519 §4.1.6: a NumericDate not in the future beyond ``leeway`` (``sso.jwt_claims``)."""
+        jwt_claims.validate_iat(value, now, self.leeway)
 
     def validate_sub(self, value: Any, now: float) -> None:
         """RFC 7519 §4.1.2: the subject is a non-empty string (the principal's identity hangs on it)."""
@@ -91,5 +87,9 @@ class AccessTokenClaims:
             raise InvalidToken("malformed", "claim 'sub' is not a non-empty string")
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+#: ``sso.jwt_claims`` problems → our RFC 6750 reasons.
+_REASONS: dict[jwt_claims.Problem, Reason] = {
+    "malformed": "malformed", "expired": "expired", "not_yet_valid": "not_yet_valid",
+    "issued_in_future": "issued_in_future", "too_old": "expired", "wrong_audience": "wrong_audience",
+}  # fmt: skip
+

@@ -31,14 +31,13 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
-from joserfc.jwk import Key
 
 from sso.jwks import JwksCache, JwksUnavailable, KeyNotFound
+from sso.jws import ALLOWED_ALGORITHMS, CompactToken, JwsRejected, VerifyingKey, parse
 from sso.principal import Principal, principal_from_claims
 from sso.verify.claims import AccessTokenClaims
 from sso.verify.errors import InvalidToken, VerifierUnavailable
 from sso.verify.introspection import IntrospectionClient, Introspector
-from sso.verify.signature import ALLOWED_ALGORITHMS, CompactToken, parse, registry_for, verify_signature
 
 
 @dataclass(frozen=True)
@@ -56,16 +55,21 @@ class _IssuerState:
     introspector: Introspector | None
 
 
-@dataclass(frozen=True)
 class _Verified:
-    """A token that passed: what it said, who it names, and the key object that vouched for it."""
+    """A token that passed: what it said, who it names, and the key object that vouched for it.
 
-    state: _IssuerState
-    kid: str
-    alg: str
-    key: Key
-    claims: dict[str, Any]
-    principal: Principal
+    A slotted class, not a frozen dataclass: one is made per verification on the hot path.
+    """
+
+    __slots__ = ("alg", "claims", "key", "kid", "principal", "state")
+
+    def __init__(self, state: _IssuerState, kid: str | None, alg: str, key: VerifyingKey, claims: dict[str, Any]):
+        self.state = state
+        self.kid = kid
+        self.alg = alg
+        self.key = key
+        self.claims = claims
+        self.principal: Principal = principal_from_claims(claims)
 
 
 class TokenVerifier:
@@ -89,8 +93,10 @@ class TokenVerifier:
         if not audience:
             raise ValueError("audience must be set (e.g. 'workorder-api')")
         self.audience = audience
+        unknown = [a for a in algorithms if a not in ALLOWED_ALGORITHMS]
+        if unknown:
+            raise ValueError(f"algorithms {unknown} are not allowed for access tokens (asymmetric only)")
         self.algorithms = tuple(algorithms)
-        self._registry = registry_for(self.algorithms)
         self._http = http or httpx.Client(timeout=timeout)
         self.verified_cache_size = verified_cache_size
         self._verified: dict[bytes, _Verified] = {}
@@ -166,7 +172,7 @@ class TokenVerifier:
             return verified
         parsed, state = self._prepare(token)
         try:
-            key = state.keys.key_for(parsed.kid or "", parsed.alg)
+            key = state.keys.key_for(parsed.kid, parsed.alg)
         except KeyNotFound as exc:
             raise InvalidToken("unknown_key", str(exc)) from exc
         except JwksUnavailable as exc:
@@ -179,7 +185,7 @@ class TokenVerifier:
             return verified
         parsed, state = self._prepare(token)
         try:
-            key = await state.keys.akey_for(parsed.kid or "", parsed.alg)
+            key = await state.keys.akey_for(parsed.kid, parsed.alg)
         except KeyNotFound as exc:
             raise InvalidToken("unknown_key", str(exc)) from exc
         except JwksUnavailable as exc:
@@ -205,7 +211,10 @@ class TokenVerifier:
         return digest, verified
 
     def _prepare(self, token: str) -> tuple[CompactToken, _IssuerState]:
-        parsed = parse(token, self.algorithms)
+        try:
+            parsed = parse(token, self.algorithms)
+        except JwsRejected as exc:
+            raise InvalidToken(exc.problem, exc.description) from exc
         issuer = parsed.claims.get("iss")
         state = self._issuers.get(issuer) if isinstance(issuer, str) else None
         if state is None:
@@ -214,12 +223,13 @@ class TokenVerifier:
             raise InvalidToken("missing_kid", "header has no 'kid' to choose the issuer's key")
         return parsed, state
 
-    def _check(self, digest: bytes | None, parsed: CompactToken, key: Key, state: _IssuerState) -> _Verified:
-        verify_signature(parsed, key, self._registry)
+    def _check(self, digest: bytes | None, parsed: CompactToken, key: VerifyingKey, state: _IssuerState) -> _Verified:
+        try:
+            key.verify(parsed)
+        except JwsRejected as exc:
+            raise InvalidToken(exc.problem, exc.description) from exc
         state.claims.validate(parsed.claims)
-        verified = _Verified(
-            state, parsed.kid or "", parsed.alg, key, parsed.claims, principal_from_claims(parsed.claims)
-        )
+        verified = _Verified(state, parsed.kid, parsed.alg, key, parsed.claims)
         if digest is not None:
             with self._verified_lock:
                 self._verified[digest] = verified

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from sso.oidc import GrantRejected, ProviderUnavailable, TokenRejected
 from sso.principal import Principal, principal_from_claims
-from sso.workbench import cookies
+from sso.workbench import cookies, step_up
 from sso.workbench.sessions import WorkbenchSession
 from sso.workbench.state import Workbench, workbench
 
@@ -84,6 +84,7 @@ async def _refresh(wb: Workbench, session_id: str, session: WorkbenchSession) ->
             latest.idle_expires_at = tokens.refresh_expires_at
         if tokens.id_token is not None:
             latest.id_token = tokens.id_token
+            latest.amr = step_up.methods(refreshed.id_claims.get("amr"))
         latest.claims = refreshed.access_claims
         await wb.store.save(session_id, latest)
         return latest

@@ -63,6 +63,13 @@ MESSAGES: dict[str, Label] = {
     "workorders.site": Label("项目", "Site"),
     "workorders.status": Label("状态", "Status"),
     "not_found.title": Label("页面不存在", "Page not found"),
+    "step_up.title": Label("需要二次验证", "Second factor required"),
+    "step_up.body": Label(
+        "此页面涉及敏感权限,需在本次登录中完成短信验证码或动态口令验证。请重新验证;如仍无法通过,请联系系统管理员。",
+        "This page needs a sensitive permission: sign in again with an SMS code or an authenticator code. "
+        "If that does not work, ask your system administrator.",
+    ),
+    "step_up.again": Label("重新验证", "Verify again"),
 }
 
 

@@ -55,6 +55,10 @@ class WorkbenchSession:
     #: Verified access-token claims: what ``principal_from_claims`` reads.
     claims: dict[str, Any] = field(repr=False)
     created_at: float = field(default_factory=time.time)
+    #: How the Keycloak session was established (the ID token's ``amr``): read by the step-up rule.
+    amr: list[str] = field(default_factory=list)
+    #: This session came from a step-up sign-in (so a still-missing factor is shown, not asked again in a loop).
+    stepped_up: bool = False
 
     @property
     def expires_at(self) -> float:

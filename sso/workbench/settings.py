@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sso import catalog
+from sso.principal import tenant_from_issuer
 
 
 class SettingsError(ValueError):
@@ -43,13 +44,20 @@ class WorkbenchSettings:
     default_language: str = "zh-CN"
 
     def __post_init__(self) -> None:
-        for name in ("issuer", "public_url"):
+        for name, var in (("issuer", "WUYE_ISSUER"), ("public_url", "WUYE_WORKBENCH_URL")):
             value = getattr(self, name)
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+                raise SettingsError(f"{var} ({name}) must be an http(s) URL, got {value!r}")
             if value.endswith("/"):
-                raise SettingsError(f"{name} must not end with '/', got {value!r}")
+                raise SettingsError(f"{var} ({name}) must not end with '/', got {value!r}")
+        try:  # every sign-in reads the tenant from the issuer: a non-realm URL could only fail later, with a 500
+            tenant_from_issuer(self.issuer)
+        except ValueError as exc:
+            raise SettingsError(
+                f"WUYE_ISSUER (or WUYE_KEYCLOAK_URL + WUYE_REALM) must be a Keycloak realm URL such as "
+                f"https://sso.example.com/realms/lvcheng, got {self.issuer!r}"
+            ) from exc
         if not self.client_secret:
             raise SettingsError(
                 "WUYE_WORKBENCH_CLIENT_SECRET (or WUYE_CLIENT_SECRET) is empty: the staff-workbench client is confidential"
@@ -59,6 +67,11 @@ class WorkbenchSettings:
 
     def __repr__(self) -> str:
         return f"WorkbenchSettings(issuer={self.issuer!r}, public_url={self.public_url!r})"
+
+    @property
+    def tenant(self) -> str:
+        """The realm name, i.e. the tenant (``…/realms/lvcheng`` → ``lvcheng``)."""
+        return tenant_from_issuer(self.issuer)
 
     @property
     def secure_cookies(self) -> bool:

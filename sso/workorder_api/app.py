@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sso import strict_json
 from sso.principal import Principal
 from sso.verify import TokenVerifier
 from sso.verify.starlette import VERIFIER_STATE, current_principal, requires
@@ -24,6 +25,9 @@ from sso.workorder_api.openapi import openapi_document
 from sso.workorder_api.store import AlreadyHandled, Person, WorkOrderStore
 
 M = TypeVar("M", bound=BaseModel)
+
+#: Our request bodies are flat objects; anything nested deeper is refused before validation.
+MAX_BODY_DEPTH = 8
 
 
 class NewWorkOrder(BaseModel):
@@ -125,10 +129,11 @@ def _person(principal: Principal) -> Person:
 
 
 async def _body(request: Request, model: type[M]) -> M | Response:
+    """The one place request bodies are read: malformed JSON (bad syntax, not UTF-8, too deep) is a 400."""
     try:
-        data: Any = await request.json()
-    except ValueError:
-        return _error(400, "invalid_request", "body must be JSON")
+        data: Any = strict_json.loads(await request.body(), max_depth=MAX_BODY_DEPTH)
+    except strict_json.MalformedJson as exc:
+        return _error(400, "invalid_request", f"body must be JSON: {exc}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -14,6 +14,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import Key, OctKey, RSAKey
 
+from sso.jwks import KeyNotFound
+from sso.jws import VerifyingKey
 from sso.oidc.errors import TokenRejected
 from sso.oidc.id_token import IdTokenChecks
 from sso.oidc.logout_token import BACKCHANNEL_LOGOUT_EVENT, LogoutTokenChecks
@@ -24,13 +26,19 @@ CLIENT = "staff-workbench"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1"})
 
 
-class OneKey:
-    async def akey_for(self, kid: str, alg: str) -> Key:
-        if kid != "k1":
-            from sso.jwks import KeyNotFound
+class FromNow(int):
+    """Seconds from the moment the test runs: parametrize lists must not read the clock at collection."""
 
-            raise KeyNotFound(kid)
-        return KEY
+
+def _resolve(changes: dict[str, Any], now: int) -> dict[str, Any]:
+    return {k: now + v if isinstance(v, FromNow) else v for k, v in changes.items()}
+
+
+class OneKey:
+    async def akey_for(self, kid: str | None, alg: str) -> VerifyingKey:
+        if kid != "k1":
+            raise KeyNotFound(str(kid))
+        return VerifyingKey.from_jwk(KEY.as_dict(private=False))
 
 
 def sign(claims: dict[str, Any], header: dict[str, Any] | None = None, key: Key = KEY) -> str:
@@ -39,6 +47,7 @@ def sign(claims: dict[str, Any], header: dict[str, Any] | None = None, key: Key 
 
 def id_claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
+    changes = _resolve(changes, now)
     claims = {"iss": ISSUER, "sub": "u1", "aud": CLIENT, "azp": CLIENT, "exp": now + 300, "iat": now,
               "nonce": "n-123", "typ": "ID", "sid": "s1"}  # fmt: skip
     claims.update(changes)
@@ -61,9 +70,9 @@ def test_a_good_id_token_passes() -> None:
         ({"aud": ["owner-app", CLIENT], "azp": None}, "azp"),
         ({"aud": [CLIENT, "other"], "azp": "other"}, "azp"),
         ({"iss": ISSUER + "/"}, "iss"),
-        ({"exp": int(time.time()) - 120}, "exp"),
-        ({"iat": int(time.time()) + 600}, "iat"),
-        ({"iat": int(time.time()) - 3600}, "iat"),
+        ({"exp": FromNow(-120)}, "exp"),
+        ({"iat": FromNow(600)}, "iat"),
+        ({"iat": FromNow(-3600)}, "iat"),
         ({"nonce": "someone-elses"}, "nonce"),
         ({"nonce": None}, "nonce"),
         ({"typ": "Bearer"}, "typ"),
@@ -108,6 +117,7 @@ def test_a_token_signed_by_another_key_is_refused() -> None:
 # -- logout tokens (Back-Channel Logout 1.0 §2.4, §2.6) -------------------------------------------
 def logout_claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
+    changes = _resolve(changes, now)
     claims = {"iss": ISSUER, "aud": CLIENT, "iat": now, "exp": now + 120, "jti": "j1", "sub": "u1", "sid": "s1",
               "events": {BACKCHANNEL_LOGOUT_EVENT: {}}, "typ": "Logout"}  # fmt: skip
     claims.update(changes)
@@ -136,7 +146,7 @@ def test_a_good_logout_token_names_the_session_and_user() -> None:
         ({"aud": "owner-app"}, "logout+jwt", "aud"),
         ({"iss": "https://evil.example/realms/lvcheng"}, "logout+jwt", "iss"),
         ({"jti": None}, "logout+jwt", "jti"),
-        ({"iat": int(time.time()) - 3600, "exp": None}, "logout+jwt", "iat"),
+        ({"iat": FromNow(-3600), "exp": None}, "logout+jwt", "iat"),
         ({}, "JWT", "typ"),
     ],
 )

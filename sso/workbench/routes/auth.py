@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sso.oidc import GrantRejected, ProviderUnavailable, TokenRejected
+from sso.oidc import AuthorizationResponseRejected, GrantRejected, ProviderUnavailable, TokenRejected
 from sso.principal import principal_from_claims
-from sso.workbench import cookies, csrf
+from sso.workbench import cookies, csrf, step_up
 from sso.workbench.guard import current_visit
 from sso.workbench.return_to import safe_return_to
 from sso.workbench.sessions import PENDING_TTL, WorkbenchSession
@@ -34,7 +34,10 @@ async def login(request: Request) -> Response:
     wb = workbench(request)
     return_to = safe_return_to(request.query_params.get("next"))
     prompt = "login" if request.query_params.get("prompt") == "login" else None
-    url, pending = await wb.relying_party.start_sign_in(return_to, ui_locales=translator(request).language, prompt=prompt)
+    stepping_up = request.query_params.get("step_up") == "1"
+    url, pending = await wb.relying_party.start_sign_in(
+        return_to, ui_locales=translator(request).language, prompt=prompt, step_up=stepping_up
+    )
     binding = cookies.read(request, cookies.LOGIN_BINDING, wb.settings) or secrets.token_urlsafe(32)
     await wb.store.put_pending(pending, binding)
     response = RedirectResponse(url, status_code=303)
@@ -58,7 +61,10 @@ async def callback(request: Request) -> Response:
         log.info("callback with an unknown, used or foreign state refused")
         return _sign_in_failed(request)
     try:
-        signed_in = await wb.relying_party.finish_sign_in(pending, code)
+        signed_in = await wb.relying_party.finish_sign_in(pending, code, iss=params.get("iss"))
+    except AuthorizationResponseRejected as exc:
+        log.warning("authorization response refused: %s", exc)
+        return _sign_in_failed(request)
     except GrantRejected as exc:
         log.info("code exchange refused: %s", exc.error)
         return _sign_in_failed(request)
@@ -87,6 +93,8 @@ async def callback(request: Request) -> Response:
         csrf_token=csrf.new_token(),
         claims=signed_in.access_claims,
         created_at=now,
+        amr=step_up.methods(signed_in.id_claims.get("amr")),
+        stepped_up=pending.step_up,
     )
     session_id = await wb.store.create(session)
     response = RedirectResponse(pending.return_to, status_code=303)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from sso import catalog
-from sso.workbench import cookies, i18n
+from sso.workbench import cookies, i18n, step_up
 from sso.workbench.guard import Visit, current_visit, sign_in_redirect
 from sso.workbench.return_to import safe_return_to
 from sso.workbench.state import workbench
-from sso.workbench.views import department_labels, rank_label, render, translator
+from sso.workbench.views import department_labels, message, rank_label, render, translator
 from sso.workbench.workorders import WorkordersUnavailable
 
 Page = Callable[[Request, Visit], Awaitable[Response]]
@@ -66,11 +67,23 @@ def _forbidden(request: Request, visit: Visit, area: catalog.Area) -> Response:
     return _page(request, visit, "forbidden.html", 403, area=area, permission=catalog.PERMISSIONS[area.permission])
 
 
+def _second_factor_needed(request: Request, visit: Visit, area: catalog.Area) -> Response | None:
+    """Step-up (``sso.workbench.step_up``): a sensitive area in a session without a second factor goes through a
+    fresh sign-in and comes back here; if that sign-in still gave none, say so instead of looping."""
+    if not step_up.needs_step_up(area, visit.session.amr):
+        return None
+    again = f"/auth/login?step_up=1&next={quote(area.path, safe='')}"
+    if visit.session.stepped_up:
+        return message(request, 403, "step_up.title", "step_up.body", page_id="second-factor-required",
+                       action_url=again, action_key="step_up.again")  # fmt: skip
+    return RedirectResponse(again, status_code=303)
+
+
 def area_page(area: catalog.Area) -> Page:
     async def page(request: Request, visit: Visit) -> Response:
         if not visit.principal.has(area.permission):
             return _forbidden(request, visit, area)
-        return _page(request, visit, "area.html", area=area)
+        return _second_factor_needed(request, visit, area) or _page(request, visit, "area.html", area=area)
 
     return page
 

@@ -243,7 +243,7 @@ public class SmsOtpAuthenticator extends AbstractUsernameFormAuthenticator {
         return new TrustedDevice.Binding(user.getId(), Math.max(passwordSet, Math.max(userNotBefore, realmNotBefore)), epoch);
     }
 
-    private boolean isTrustedDevice(AuthenticationFlowContext ctx, UserModel user) {
+    static boolean isTrustedDevice(AuthenticationFlowContext ctx, UserModel user) {
         Cookie cookie = ctx.getHttpRequest().getHttpHeaders().getCookies().get(TrustedDevice.COOKIE_NAME);
         if (cookie == null) {
             return false;
