@@ -2,7 +2,8 @@
 
 HR spreadsheets hold numbers in every shape (spaces, hyphens, ``0086``, full-width digits typed with a
 Chinese IME). Keycloak keeps one canonical form so phone sign-in (the Java extension) and provisioning
-agree; ``tests/vectors/phone_numbers.json`` holds both implementations to the same cases.
+agree; ``tests/vectors/phone_numbers.json`` holds both implementations to the same cases. Provisioning
+validates the roster with it and the help desk normalises what IT types into its search box.
 """
 
 from __future__ import annotations

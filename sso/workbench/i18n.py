@@ -63,6 +63,10 @@ MESSAGES: dict[str, Label] = {
     "workorders.site": Label("项目", "Site"),
     "workorders.status": Label("状态", "Status"),
     "not_found.title": Label("页面不存在", "Page not found"),
+    "helpdesk.title": Label("账号管理", "Accounts"),
+    "helpdesk.unconfigured": Label(
+        "帮助台未配置服务账号(WUYE_HELPDESK_CLIENT_SECRET)。", "The help desk has no service account (WUYE_HELPDESK_CLIENT_SECRET)."
+    ),
 }
 
 
