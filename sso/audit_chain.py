@@ -136,10 +136,11 @@ def verify(path: Path) -> Verdict:
             count = number
             try:
                 entry = json.loads(raw)
-                if not isinstance(entry, dict):
-                    raise ValueError("not a JSON object")
             except ValueError as exc:
                 problems.append(Problem(number, f"not a JSON record ({exc})"))
+                continue
+            if not isinstance(entry, dict):
+                problems.append(Problem(number, "not a JSON object"))
                 continue
             if entry.get("hash") != line_hash(entry):
                 problems.append(Problem(number, "changed: its content no longer matches its hash"))

@@ -23,7 +23,11 @@ import httpx
 from sso.audit_chain import verify
 from sso.csv_safe import csv_text
 from sso.workbench.helpdesk import timeline
-from sso.workbench.helpdesk.keycloak_api import AdminApiError, JsonObject, KeycloakAdminApi
+from sso.workbench.helpdesk.keycloak_api import (
+    AdminApiError,
+    JsonObject,
+    KeycloakAdminApi,
+)
 from sso.workbench.helpdesk.settings import HELPDESK_CLIENT_ID
 
 EXPORT_FIELDS = ("time", "source", "what", "who", "user_id", "detail")

@@ -43,7 +43,7 @@ class Desk:
         """A staff member given ``admin.accounts`` (how IT is set up: the permission, not the admin rank)."""
         username, password = self.stack.employee(rank="staff", departments=("administration",))
         admin = self.realm.admin()
-        client_uuid = admin.get_client_id(catalog.WORKBENCH_CLIENT_ID)
+        client_uuid = str(admin.get_client_id(catalog.WORKBENCH_CLIENT_ID))
         admin.assign_client_role(self.user_id(username), client_uuid, [admin.get_client_role(client_uuid, "admin.accounts")])
         return username, password
 

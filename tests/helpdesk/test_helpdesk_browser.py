@@ -18,8 +18,14 @@ from playwright.sync_api import Browser, Page, expect
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from sso.audit_chain import AuditChain, read_records, verify
 from tests.helpdesk.conftest import Desk
+from tests.support.browser import chromium
 from tests.support.oidc_login import authorize_url, pkce_pair, workbench_tokens
-from tests.workbench.browser_login import chromium, complete_required_actions, enter_otp, screenshot, submit_credentials
+from tests.workbench.browser_login import (
+    complete_required_actions,
+    enter_otp,
+    screenshot,
+    submit_credentials,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +72,7 @@ def fail_sign_in(desk: Desk, username: str, times: int) -> None:
     """Wrong passwords on the real login form (back to back: Keycloak's quick-login check locks at once)."""
     with loopback_client() as client:
         for _ in range(times):
-            verifier, challenge = pkce_pair()
+            _verifier, challenge = pkce_pair()
             flow = FormLogin(client, desk.realm.endpoint.base_url)
             step = flow.open(authorize_url(desk.realm, challenge, "s"))
             assert isinstance(step, LoginPage)
@@ -194,7 +200,7 @@ def test_daily_lists_show_the_right_people_and_export_formula_safe_csv(new_page:
     expect(page.locator(f"#list-rows tr[data-user-id='{manager_id}']")).to_have_count(0)
     with page.expect_download() as download:
         page.click("#export-csv")
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    text = download.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0].startswith("工号")
     names = [r[1] for r in rows[1:]]

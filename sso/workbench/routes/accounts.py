@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -23,7 +24,11 @@ from sso.workbench import csrf
 from sso.workbench.guard import Visit
 from sso.workbench.helpdesk import lists, lookup
 from sso.workbench.helpdesk.actions import ACTIONS, COMING_SOON, audit_record, perform
-from sso.workbench.helpdesk.keycloak_api import AdminApiError, KeycloakAdminApi, NotFound
+from sso.workbench.helpdesk.keycloak_api import (
+    AdminApiError,
+    KeycloakAdminApi,
+    NotFound,
+)
 from sso.workbench.helpdesk.person import report, when
 from sso.workbench.helpdesk.settings import HelpdeskSettings
 from sso.workbench.routes.pages import _forbidden, _page, staff_page
@@ -42,10 +47,10 @@ class Helpdesk:
     chain: AuditChain
 
 
-def install(app_state: object, helpdesk_settings: HelpdeskSettings | None) -> None:
+def install(app_state: State, helpdesk_settings: HelpdeskSettings | None) -> None:
     """Attach the help desk to the app (``None``: not configured, the pages say so)."""
-    setattr(app_state, "helpdesk_settings", helpdesk_settings)
-    setattr(app_state, "helpdesk", None)
+    app_state.helpdesk_settings = helpdesk_settings
+    app_state.helpdesk = None
 
 
 def _helpdesk(request: Request) -> Helpdesk | None:
