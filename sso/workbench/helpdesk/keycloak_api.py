@@ -130,22 +130,18 @@ class KeycloakAdminApi:
     async def role_mappings(self, user_id: str) -> JsonObject:
         return dict(await self._call("GET", f"/users/{quote(user_id, safe='')}/role-mappings"))
 
+    async def _members(self, path: str) -> list[JsonObject]:
+        """All members in one page: offset paging re-scans (``/work/shared/KEYCLOAK.md``)."""
+        return list(await self._call("GET", path, params={"first": 0, "max": 100_000, "briefRepresentation": "true"}))
+
     async def role_members(self, role: str) -> list[JsonObject]:
-        return list(
-            await self._call(
-                "GET", f"/roles/{quote(role, safe='')}/users", params={"first": 0, "max": 100_000, "briefRepresentation": "true"}
-            )
-        )
+        return await self._members(f"/roles/{quote(role, safe='')}/users")
 
     async def group_by_path(self, path: str) -> JsonObject:
         return dict(await self._call("GET", f"/group-by-path/{path.lstrip('/')}"))
 
     async def group_members(self, group_id: str) -> list[JsonObject]:
-        return list(
-            await self._call(
-                "GET", f"/groups/{quote(group_id, safe='')}/members", params={"first": 0, "max": 100_000, "briefRepresentation": "true"}
-            )
-        )
+        return await self._members(f"/groups/{quote(group_id, safe='')}/members")
 
     # -- events --------------------------------------------------------------------------------------
     async def events(self, max_results: int = 100, **params: str | list[str]) -> list[JsonObject]:
