@@ -300,3 +300,25 @@ def test_the_audit_chain_api_is_what_provisioning_can_call(desk: Desk) -> None:
     """The lead routes ``provisioning/audit.py``'s writes through ``AuditChain(path).append(record)``."""
     line = AuditChain(desk.audit_log).append({"operator": "hr-sync", "account": "wy0001", "change": "create"})
     assert line["seq"] and line["hash"] and verify(desk.audit_log).intact
+
+
+def test_an_operator_whose_permission_was_just_removed_cannot_act_with_the_token_still_in_hand(
+    new_page: Callable[[], Page], desk: Desk
+) -> None:
+    """Access tokens live 5 minutes: the action must ask Keycloak now, not trust the permission in the old token."""
+    it, it_password = desk.it_staff()
+    victim, victim_password, victim_id = desk.person(name=("钱", "多"))
+    workbench_tokens(desk.realm, victim, victim_password)
+    page = new_page()
+    sign_in(page, desk, it, it_password, f"/accounts/people/{victim_id}/sign-out")
+    expect(page.locator("#confirm-title")).to_be_visible()
+    admin = desk.realm.admin()
+    client_uuid = str(admin.get_client_id("staff-workbench"))
+    admin.delete_client_roles_of_user(desk.user_id(it), client_uuid, [admin.get_client_role(client_uuid, "admin.accounts")])
+    page.fill("#reason", "moved to another job an hour ago")
+    page.click("#confirm")
+    expect(page.locator("#forbidden-title")).to_be_visible()
+    assert len(admin.get_sessions(victim_id)) == 1, "a former help-desk member signed someone out"
+    line = [r for r in audit_lines(desk) if r.get("user_id") == victim_id][-1]
+    assert line["outcome"] == "refused: no admin.accounts" and line["operator"] == it.upper()
+    screenshot(page, "helpdesk-permission-removed")

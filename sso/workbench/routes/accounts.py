@@ -21,7 +21,7 @@ from sso import catalog
 from sso.audit_chain import AuditChain
 from sso.csv_safe import csv_text
 from sso.workbench import csrf
-from sso.workbench.guard import Visit
+from sso.workbench.guard import Visit, fresh_visit, sign_in_redirect
 from sso.workbench.helpdesk import lists, lookup
 from sso.workbench.helpdesk.actions import ACTIONS, COMING_SOON, audit_record, perform
 from sso.workbench.helpdesk.keycloak_api import (
@@ -81,6 +81,11 @@ def helpdesk_page(page: HelpdeskPage) -> Callable[[Request], Awaitable[Response]
 
     async def checked(request: Request, visit: Visit) -> Response:
         hd = _helpdesk(request)
+        if request.method == "POST":  # an action: the permission as Keycloak sees it now, not as the token said
+            fresh = await fresh_visit(request, visit)
+            if fresh is None:
+                return sign_in_redirect(request)
+            visit = fresh
         if not visit.principal.has(AREA.permission):
             if request.method == "POST" and hd is not None:
                 hd.chain.append(audit_record(
