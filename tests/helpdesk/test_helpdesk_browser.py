@@ -236,6 +236,7 @@ def test_the_person_page_shows_one_timeline_from_keycloak_provisioning_and_the_h
     for source in ("login", "admin", "provisioning", "helpdesk"):
         expect(page.locator(f"#timeline tr[data-source='{source}']").first).to_be_visible()
     expect(page.locator("#roster-decides")).to_contain_text("花名册")
+    expect(page.locator("#roster-rank")).to_have_text("普通员工")
     expect(page.locator(".coming-soon")).to_have_count(2)
     screenshot(page, "helpdesk-timeline")
 

@@ -119,7 +119,7 @@ async def person(request: Request, visit: Visit, hd: Helpdesk) -> Response:
     r = await report(hd.api, request.path_params["user_id"], hd.settings.audit_log, hd.settings.provisioning_audit_log)
     return _view(request, visit, "account_person.html", area=AREA, r=r, actions=[a for a, _ in ACTIONS.values()],
                  coming_soon=COMING_SOON, done=ACTIONS.get(request.query_params.get("done", ""), (None,))[0],
-                 permissions=catalog.PERMISSIONS)
+                 catalog=catalog)
 
 
 async def confirm(request: Request, visit: Visit, hd: Helpdesk) -> Response:
