@@ -43,13 +43,15 @@ class Ports:
 def stack_secrets(root: Path) -> dict[str, str]:
     """Client secrets of the dev stack, made once and kept in a 0600 file (never printed)."""
     path = root / "secrets.json"
+    names = ("workbench_client_secret", "workorder_api_client_secret", "provisioner_client_secret",
+             "helpdesk_client_secret")
     if path.exists():
-        return json.loads(path.read_text())  # type: ignore[no-any-return]
-    values = {
-        name: secrets.token_urlsafe(24)
-        for name in ("workbench_client_secret", "workorder_api_client_secret", "provisioner_client_secret",
-                     )
-    }
+        values: dict[str, str] = json.loads(path.read_text())
+        if all(name in values for name in names):
+            return values
+    else:
+        values = {}
+    values.update({name: secrets.token_urlsafe(24) for name in names if name not in values})
     path.touch(mode=0o600)
     path.write_text(json.dumps(values))
     return values
@@ -98,6 +100,7 @@ def up(ports: Ports) -> int:
         workbench_client_secret=keys["workbench_client_secret"],
         workorder_api_client_secret=keys["workorder_api_client_secret"],
         provisioner_client_secret=keys["provisioner_client_secret"],
+        helpdesk_client_secret=keys["helpdesk_client_secret"],
         smtp_host="127.0.0.1", smtp_port=str(ports.smtp),
     )
     admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
@@ -120,6 +123,9 @@ def up(ports: Ports) -> int:
         env=(
             ("WUYE_ISSUER", issuer), ("WUYE_WORKBENCH_URL", workbench_url),
             ("WUYE_WORKBENCH_CLIENT_SECRET", keys["workbench_client_secret"]), ("WUYE_WORKORDER_API_URL", api_url),
+            ("WUYE_HELPDESK_CLIENT_SECRET", keys["helpdesk_client_secret"]),
+            ("WUYE_AUDIT_LOG", str(root / "logs" / "audit.jsonl")),
+            ("WUYE_PROVISIONING_AUDIT_LOG", str(state_dir() / "logs" / "provisioning-audit.jsonl")),
         ),
     ))
     admin_password = root / "keycloak" / "admin-password" if local else None

@@ -43,6 +43,7 @@ class RealmSettings:
     workbench_client_secret: str = ""
     workorder_api_client_secret: str = ""
     provisioner_client_secret: str = ""
+    helpdesk_client_secret: str = ""
     owner_app_url: str = "http://127.0.0.1:8090"
     smtp_host: str = "127.0.0.1"
     smtp_port: str = "2525"

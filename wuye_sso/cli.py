@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "provision": ("provisioning.cli", "main", "validate, plan and apply an HR roster to Keycloak"),
     "workbench": ("sso.workbench.serve", "main", "serve the staff workbench (uvicorn)"),
     "workorder-api": ("sso.workorder_api.serve", "main", "serve the sample work-order API (uvicorn)"),
+    "audit": ("sso.audit_cli", "main", "verify the hash-chained audit log; export events and audit lines by date"),
 }
 
 

@@ -21,7 +21,8 @@ from starlette.staticfiles import StaticFiles
 
 from sso.oidc import ProviderUnavailable
 from sso.workbench.middleware import AccessLog, SecurityHeaders
-from sso.workbench.routes import auth, pages
+from sso.workbench.helpdesk.settings import HelpdeskSettings
+from sso.workbench.routes import accounts, auth, pages
 from sso.workbench.sessions import SessionStore
 from sso.workbench.settings import WorkbenchSettings
 from sso.workbench.state import STATIC_DIR, Workbench
@@ -47,7 +48,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return Response(status_code=status)
 
 
-def create_app(settings: WorkbenchSettings, store: SessionStore | None = None) -> Starlette:
+def create_app(
+    settings: WorkbenchSettings, store: SessionStore | None = None, helpdesk: HelpdeskSettings | None = None
+) -> Starlette:
     wb = Workbench.build(settings, store)
 
     @asynccontextmanager
@@ -58,10 +61,11 @@ def create_app(settings: WorkbenchSettings, store: SessionStore | None = None) -
             await wb.close()
 
     app = Starlette(
-        routes=[*auth.routes, *pages.routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")],
+        routes=[*auth.routes, *accounts.routes, *pages.routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")],
         middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, issuer=settings.issuer)],
         exception_handlers={ProviderUnavailable: _provider_unavailable, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.workbench = wb
+    accounts.install(app.state, helpdesk)
     return app

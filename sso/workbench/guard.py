@@ -54,13 +54,15 @@ async def current_visit(request: Request, refresh: bool = True) -> Visit | None:
     return Visit(session_id, session, principal_from_claims(session.claims))
 
 
-async def _refresh(wb: Workbench, session_id: str, session: WorkbenchSession) -> WorkbenchSession | None:
+async def _refresh(
+    wb: Workbench, session_id: str, session: WorkbenchSession, force: bool = False
+) -> WorkbenchSession | None:
     lock = _refresh_locks.setdefault(session_id, asyncio.Lock())
     async with lock:
         latest = await wb.store.get(session_id)
         if latest is None:
             return None
-        if latest.access_expires_at - time.time() >= wb.settings.refresh_leeway_seconds:
+        if not force and latest.access_expires_at - time.time() >= wb.settings.refresh_leeway_seconds:
             return latest  # another request refreshed it while we waited
         if latest.refresh_token is None:
             await wb.store.delete(session_id)
@@ -88,6 +90,13 @@ async def _refresh(wb: Workbench, session_id: str, session: WorkbenchSession) ->
         latest.claims = refreshed.access_claims
         await wb.store.save(session_id, latest)
         return latest
+
+
+async def fresh_visit(request: Request, visit: Visit) -> Visit | None:
+    """The visit with its tokens refreshed at Keycloak now, for actions that must not trust a permission up to an
+    access token's lifetime old (the help desk's); ``None`` when Keycloak ended the session."""
+    session = await _refresh(workbench(request), visit.session_id, visit.session, force=True)
+    return None if session is None else Visit(visit.session_id, session, principal_from_claims(session.claims))
 
 
 def sign_in_redirect(request: Request) -> Response:

@@ -70,6 +70,10 @@ MESSAGES: dict[str, Label] = {
         "If that does not work, ask your system administrator.",
     ),
     "step_up.again": Label("重新验证", "Verify again"),
+    "helpdesk.title": Label("账号管理", "Accounts"),
+    "helpdesk.unconfigured": Label(
+        "帮助台未配置服务账号(WUYE_HELPDESK_CLIENT_SECRET)。", "The help desk has no service account (WUYE_HELPDESK_CLIENT_SECRET)."
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from sso.workbench.app import create_app
+from sso.workbench.helpdesk.settings import HelpdeskSettings
 from sso.workbench.settings import SettingsError, WorkbenchSettings
 
 
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     print(f"物业工作台 Staff workbench: {settings.public_url} (issuer {settings.issuer})", flush=True)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, helpdesk=HelpdeskSettings.from_env()),
         host=args.host,
         port=port,
         log_level=args.log_level,

@@ -88,6 +88,7 @@ def new_settings(**overrides: Any) -> RealmSettings:
         workbench_client_secret=secrets.token_urlsafe(24),
         workorder_api_client_secret=secrets.token_urlsafe(24),
         provisioner_client_secret=secrets.token_urlsafe(24),
+        helpdesk_client_secret=secrets.token_urlsafe(24),
         # tests of other parts sign in without the SMS step; tests/extension binds the SMS flow itself
         browser_flow="wuye browser",
     )
