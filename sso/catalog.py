@@ -124,6 +124,10 @@ PERMISSIONS: dict[str, Permission] = {
 #: Permissions whose holders are always asked for a second factor ("any finance permission").
 FINANCE_PERMISSIONS = frozenset({"billing.edit-rates", "report.finance"})
 
+#: Sensitive permissions: each is a composite of realm role ``mfa-required`` in the realm template, so whoever holds
+#: one (rank, department, or a grant by hand) is asked for the second factor at every sign-in, never "trusted".
+SENSITIVE_PERMISSIONS = FINANCE_PERMISSIONS | frozenset({"admin.accounts"})
+
 AREAS: tuple[Area, ...] = (
     Area("workorders", "/workorders", Label("工单", "Work orders"), "workorder.view"),
     Area("billing", "/billing", Label("收费", "Billing"), "billing.view"),
