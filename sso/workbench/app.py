@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from sso.oidc import ProviderUnavailable
 from sso.workbench.middleware import AccessLog, SecurityHeaders
-from sso.workbench.routes import auth, pages
+from sso.workbench.routes import auth, devices, pages
 from sso.workbench.sessions import SessionStore
 from sso.workbench.settings import WorkbenchSettings
 from sso.workbench.state import STATIC_DIR, Workbench
@@ -58,7 +58,7 @@ def create_app(settings: WorkbenchSettings, store: SessionStore | None = None) -
             await wb.close()
 
     app = Starlette(
-        routes=[*auth.routes, *pages.routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")],
+        routes=[*auth.routes, *pages.routes, *devices.routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")],
         middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, issuer=settings.issuer)],
         exception_handlers={ProviderUnavailable: _provider_unavailable, HTTPException: _http_error},
         lifespan=lifespan,

@@ -14,6 +14,7 @@ from playwright.sync_api import BrowserContext
 from tests.extension.conftest import SmsRealm, screenshot
 from tests.extension.flows import error_text, forget_sso_session, open_sign_in, signed_in, submit_password
 from tests.security.attacks import asked_for_a_code, trusted_browser
+from tests.security.conftest import SmsWorkbench
 
 Contexts = Callable[..., BrowserContext]
 
@@ -58,3 +59,24 @@ def test_an_admin_sign_out_forgets_every_trusted_browser(sms_realm: SmsRealm, ne
     sms_realm.realm.admin().user_logout(user_id)
     assert asked_for_a_code(thief, sms_realm, "wy5702"), f"the thief's browser is still trusted: {error_text(thief)}"
 
+
+
+def test_forgetting_my_devices_in_the_workbench_forgets_every_trusted_browser(
+        sms_workbench: SmsWorkbench, new_context: Contexts) -> None:
+    realm = sms_workbench.realm
+    realm.add_user("wy5703", phone="+8613900005703")
+    thief_context = new_context()
+    thief = trusted_browser(thief_context, realm, "wy5703", "+8613900005703")
+    # the owner signs in to the workbench on a trusted browser (no code) and presses 忘记已信任的设备
+    owner_context = new_context()
+    owner_context.add_cookies([c for c in thief_context.cookies() if c["name"] == "WUYE_TRUSTED_DEVICE"])  # type: ignore[misc]
+    owner = owner_context.new_page()
+    owner.goto(f"{sms_workbench.url}/auth/login")
+    submit_password(owner, "wy5703")
+    owner.wait_for_selector("body[data-page=home]")
+    owner.click("#forget-devices")
+    owner.wait_for_selector("body[data-page=devices-forgotten]")
+    screenshot(owner, "workbench-devices-forgotten")
+    user_id = realm.realm.admin().get_user_id("wy5703")
+    assert realm.realm.admin().get_sessions(user_id) == [], "every session ended"
+    assert asked_for_a_code(thief, realm, "wy5703"), f"the thief's browser is still trusted: {error_text(thief)}"
