@@ -3,14 +3,12 @@ package cn.wuye.keycloak.authenticator;
 import jakarta.ws.rs.core.MultivaluedMap;
 
 import org.keycloak.authentication.AuthenticationFlowContext;
-import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.authenticators.resetcred.AbstractSetRequiredActionAuthenticator;
 import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
 import org.keycloak.events.EventType;
-import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelException;
-import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserCredentialModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.FormMessage;
@@ -29,8 +27,9 @@ import org.keycloak.services.validation.Validation;
  * never completes: no required action, no user session, no client; Keycloak's own fork (as after "email sent")
  * starts a fresh browser flow on the same client, where the password and the second factor are asked as always.
  * Every other session of the account is signed out, as the update-password page's "sign out other devices" does.
+ * The base class is Keycloak's own for reset steps ({@code reset-password} extends it): a user is required.
  */
-public class ResetNewPassword implements Authenticator, NoConfigAuthenticatorFactory {
+public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
 
     public static final String ID = "wuye-reset-new-password";
     static final String DONE_MESSAGE = "wuyeResetDone";
@@ -79,25 +78,6 @@ public class ResetNewPassword implements Authenticator, NoConfigAuthenticatorFac
     }
 
     @Override
-    public boolean requiresUser() {
-        return true;
-    }
-
-    @Override
-    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
-        return true;
-    }
-
-    @Override
-    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
-    }
-
-    @Override
-    public Authenticator create(KeycloakSession session) {
-        return this;
-    }
-
-    @Override
     public String getId() {
         return ID;
     }
@@ -110,19 +90,5 @@ public class ResetNewPassword implements Authenticator, NoConfigAuthenticatorFac
     @Override
     public String getHelpText() {
         return "Sets the new password under the realm policy and ends the reset on the sign-in page: no required actions, no session.";
-    }
-
-    @Override
-    public String getReferenceCategory() {
-        return null;
-    }
-
-    @Override
-    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
-        return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.REQUIRED};
-    }
-
-    @Override
-    public void close() {
     }
 }
