@@ -9,7 +9,15 @@ from playwright.sync_api import BrowserContext, Page
 
 from devstack.smtp_sink import SmtpSink
 from tests.extension.conftest import PASSWORD, SmsRealm
-from tests.extension.flows import enter_code, forget_sso_session, on_code_page, open_sign_in, sign_in_with_sms, signed_in, submit_password
+from tests.extension.flows import (
+    enter_code,
+    forget_sso_session,
+    on_code_page,
+    open_sign_in,
+    sign_in_with_sms,
+    signed_in,
+    submit_password,
+)
 
 NEW_PASSWORD = "Reset2026pass"
 TOTP_SECRET = "wuye-security-totp-secret-1"

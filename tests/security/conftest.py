@@ -20,7 +20,7 @@ from tests.support.realms import TestRealm
 from tests.workbench.conftest import workbench_settings
 from tests.workbench.server import serving
 
-__all__ = ["browser", "new_context", "sms_outbox", "sms_realm", "sms_workbench", "SmsWorkbench"]
+__all__ = ["SmsWorkbench", "browser", "new_context", "sms_outbox", "sms_realm", "sms_workbench"]
 
 
 @dataclass(frozen=True)

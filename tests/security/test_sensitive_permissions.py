@@ -17,7 +17,7 @@ Contexts = Callable[..., BrowserContext]
 
 def _grant_by_hand(realm: SmsRealm, user_id: str, permission: str) -> None:
     admin = realm.realm.admin()
-    client_id = admin.get_client_id(catalog.WORKBENCH_CLIENT_ID)
+    client_id = str(admin.get_client_id(catalog.WORKBENCH_CLIENT_ID))
     admin.assign_client_role(user_id, client_id, [admin.get_client_role(client_id, permission)])
 
 

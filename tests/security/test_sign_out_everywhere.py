@@ -46,7 +46,7 @@ def test_signing_out_everywhere_in_the_account_console_forgets_every_trusted_bro
     owner.get_by_role("dialog").get_by_role("button", name="Confirm").click()
     owner.wait_for_load_state("domcontentloaded")
     screenshot(owner, "account-console-signed-out-all-devices")
-    user_id = sms_realm.realm.admin().get_user_id("wy5701")
+    user_id = str(sms_realm.realm.admin().get_user_id("wy5701"))
     assert _eventually(lambda: sms_realm.realm.admin().get_sessions(user_id) == []), "sessions survived"
     assert asked_for_a_code(thief, sms_realm, "wy5701"), f"the thief's browser is still trusted: {error_text(thief)}"
     owner = forget_sso_session(owner_context)
@@ -77,6 +77,6 @@ def test_forgetting_my_devices_in_the_workbench_forgets_every_trusted_browser(
     owner.click("#forget-devices")
     owner.wait_for_selector("body[data-page=devices-forgotten]")
     screenshot(owner, "workbench-devices-forgotten")
-    user_id = realm.realm.admin().get_user_id("wy5703")
+    user_id = str(realm.realm.admin().get_user_id("wy5703"))
     assert realm.realm.admin().get_sessions(user_id) == [], "every session ended"
     assert asked_for_a_code(thief, realm, "wy5703"), f"the thief's browser is still trusted: {error_text(thief)}"
