@@ -58,7 +58,12 @@ def create_app(settings: WorkbenchSettings, store: SessionStore | None = None) -
             await wb.close()
 
     app = Starlette(
-        routes=[*auth.routes, *pages.routes, *devices.routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")],
+        routes=[
+            *auth.routes,
+            *pages.routes,
+            *devices.routes,
+            Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+        ],
         middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, issuer=settings.issuer)],
         exception_handlers={ProviderUnavailable: _provider_unavailable, HTTPException: _http_error},
         lifespan=lifespan,
