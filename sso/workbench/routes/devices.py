@@ -1,9 +1,10 @@
 """Self-service "forget my trusted devices" (忘记已信任的设备): one button on the home page.
 
 It asks Keycloak's account API to sign the person out of every session, this one included
-(``DELETE {issuer}/account/sessions?current=true`` with their own access token): the extension's event listener ``wuye-forget-devices`` then gives the account a new
-device epoch, so every browser that was trusted ("no code for 30 days") is asked for a code again. The workbench
-holds no admin rights for this; the person's own token (``manage-account``, audience ``account``) is enough.
+(``DELETE {issuer}/account/sessions?current=true`` with their own access token); the extension's event listener
+``wuye-forget-devices`` then gives the account a new device epoch, so every browser that was trusted ("no code for
+30 days") is asked for a code again. The workbench holds no admin rights for this; the person's own token
+(``manage-account``, audience ``account``) is enough.
 """
 
 from __future__ import annotations
