@@ -124,6 +124,12 @@ PERMISSIONS: dict[str, Permission] = {
 #: Permissions whose holders are always asked for a second factor ("any finance permission").
 FINANCE_PERMISSIONS = frozenset({"billing.edit-rates", "report.finance"})
 
+#: Sensitive permissions, marked once: each is a composite of realm role ``mfa-required`` in the realm template, so
+#: whoever holds one (rank, department, or a grant by hand) is asked for the second factor at every sign-in, never
+#: "trusted" (issue 11 item 3); and their areas open only in a session established with a second factor (the
+#: workbench's step-up, item 5).
+SENSITIVE_PERMISSIONS: frozenset[str] = FINANCE_PERMISSIONS | frozenset({"admin.accounts"})
+
 AREAS: tuple[Area, ...] = (
     Area("workorders", "/workorders", Label("工单", "Work orders"), "workorder.view"),
     Area("billing", "/billing", Label("收费", "Billing"), "billing.view"),
@@ -171,9 +177,6 @@ def site_group_path(site_code: str) -> str:
 
 
 # -- second factor (issue 11 items 3 and 5) ---------------------------------------------------------
-#: Permissions marked sensitive: their areas open only in a session established with a second factor (the
-#: workbench's step-up), and the realm makes each carry ``mfa-required`` so every path to them asks one.
-SENSITIVE_PERMISSIONS: frozenset[str] = FINANCE_PERMISSIONS | frozenset({"admin.accounts"})
 #: ``amr`` values (RFC 8176 §2) the realm's flows report for a second factor: the ``default.reference.value`` of
 #: the OTP and SMS steps' execution configs, put in tokens by Keycloak's ``oidc-amr-mapper``.
 SECOND_FACTOR_METHODS: frozenset[str] = frozenset({"otp", "sms"})

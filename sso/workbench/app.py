@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from sso.oidc import ProviderUnavailable
 from sso.workbench.middleware import AccessLog, SecurityHeaders
 from sso.workbench.helpdesk.settings import HelpdeskSettings
-from sso.workbench.routes import accounts, auth, pages
+from sso.workbench.routes import accounts, auth, devices, pages
 from sso.workbench.sessions import SessionStore
 from sso.workbench.settings import WorkbenchSettings
 from sso.workbench.state import STATIC_DIR, Workbench
@@ -61,7 +61,13 @@ def create_app(
             await wb.close()
 
     app = Starlette(
-        routes=[*auth.routes, *accounts.routes, *pages.routes, Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")],
+        routes=[
+            *auth.routes,
+            *accounts.routes,
+            *pages.routes,
+            *devices.routes,
+            Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
+        ],
         middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, issuer=settings.issuer)],
         exception_handlers={ProviderUnavailable: _provider_unavailable, HTTPException: _http_error},
         lifespan=lifespan,

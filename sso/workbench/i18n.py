@@ -73,6 +73,20 @@ MESSAGES: dict[str, Label] = {
     "helpdesk.title": Label("账号管理", "Accounts"),
     "helpdesk.unconfigured": Label(
         "帮助台未配置服务账号(WUYE_HELPDESK_CLIENT_SECRET)。", "The help desk has no service account (WUYE_HELPDESK_CLIENT_SECRET)."
+    "home.forget_devices": Label("忘记已信任的设备", "Forget my trusted devices"),
+    "home.forget_devices_hint": Label(
+        "退出所有设备上的登录;所有浏览器再次登录时都需输入验证码。",
+        "Signs you out on every device; every browser asks for a code at the next sign-in.",
+    ),
+    "devices.forgotten.title": Label("已忘记所有受信任的设备", "Trusted devices forgotten"),
+    "devices.forgotten.body": Label(
+        "您已在所有设备上退出登录,任何浏览器再次登录时都需要输入验证码。",
+        "You are signed out on every device; any browser now asks for a code at the next sign-in.",
+    ),
+    "devices.failed.title": Label("操作未完成", "Not done"),
+    "devices.failed.body": Label(
+        "暂时无法退出所有设备,请稍后重试或联系系统管理员。",
+        "Signing out everywhere failed; please retry later or ask your system administrator.",
     ),
 }
 

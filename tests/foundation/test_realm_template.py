@@ -65,6 +65,16 @@ def test_privileged_posts_carry_the_second_factor_role() -> None:
     assert catalog.MFA_REQUIRED_ROLE in finance["realmRoles"]
 
 
+def test_every_sensitive_permission_carries_the_second_factor_role_itself() -> None:
+    """Whoever holds a sensitive permission, by rank, department or a grant by hand, is always asked (issue 11.3)."""
+    client_roles = {r["name"]: r for r in TEMPLATE["roles"]["client"][catalog.WORKBENCH_CLIENT_ID]}
+    assert catalog.SENSITIVE_PERMISSIONS <= set(catalog.PERMISSIONS)
+    assert catalog.FINANCE_PERMISSIONS <= catalog.SENSITIVE_PERMISSIONS
+    for permission, role in client_roles.items():
+        carries = catalog.MFA_REQUIRED_ROLE in role.get("composites", {}).get("realm", [])
+        assert carries == (permission in catalog.SENSITIVE_PERMISSIONS), permission
+
+
 def test_rendering_fills_every_placeholder_and_leaves_keycloak_message_keys_alone() -> None:
     settings = new_settings(company_name='绿城物业 "Green"')
     rendered = json.dumps(render(TEMPLATE, settings), ensure_ascii=False)
