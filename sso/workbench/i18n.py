@@ -73,6 +73,7 @@ MESSAGES: dict[str, Label] = {
     "helpdesk.title": Label("账号管理", "Accounts"),
     "helpdesk.unconfigured": Label(
         "帮助台未配置服务账号(WUYE_HELPDESK_CLIENT_SECRET)。", "The help desk has no service account (WUYE_HELPDESK_CLIENT_SECRET)."
+    ),
     "home.forget_devices": Label("忘记已信任的设备", "Forget my trusted devices"),
     "home.forget_devices_hint": Label(
         "退出所有设备上的登录;所有浏览器再次登录时都需输入验证码。",
