@@ -14,11 +14,12 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from provisioning.actual import ActualState
-from provisioning.audit import AuditLog
+from provisioning import moments
+from provisioning.audit import AuditLog, unfinished
 from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGateway, Unavailable
 from provisioning.marker import ApplyLock, clear_snapshot, ensure_marker, state_digest, write_snapshot
 from provisioning.passwords import CredentialsFile, one_time_password
@@ -30,19 +31,23 @@ from provisioning.plan import (
     GRANT,
     JOIN,
     LEAVE,
+    RENAME,
     REVOKE,
     UPDATE,
     UPDATE_SITE,
     AccountPlan,
+    Change,
     NewAccount,
     Plan,
 )
+from provisioning.reconcile import SIGN_OUT, applied
+from provisioning.report import ApplyReport, Failure
 from sso import catalog
 
 #: partialImport's cost per user grows with the batch (KEYCLOAK.md); 25 with 3 in flight kept both cores busy here.
 BATCH = 25
 #: attribute names the UserRepresentation holds as top-level fields
-_TOP_LEVEL = {"firstName", "lastName", "email"}
+_TOP_LEVEL = {"firstName", "lastName", "email", "emailVerified", "username"}
 
 
 def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str,
@@ -69,38 +74,9 @@ class ApplyOptions:
     credentials: CredentialsFile | None = None
     batch_size: int = BATCH
     workers: int = 3
+    #: requests in flight when accounts are created one by one (no partialImport): each is a small transaction
+    create_workers: int = 8
     lock_holder: str = "wuye-sso provision"
-
-
-@dataclass
-class Failure:
-    account: str
-    change: str
-    error: str
-
-
-@dataclass
-class ApplyReport:
-    done: dict[str, int] = field(default_factory=dict)
-    failures: list[Failure] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # accounts that already existed (not managed, or made meanwhile)
-    passwords_written: int = 0
-    invitations_sent: int = 0
-    seconds: float = 0.0
-    requests: int = 0
-    writes: int = 0
-    create_mode: str = ""
-
-    def count(self, kind: str, n: int = 1) -> None:
-        self.done[kind] = self.done.get(kind, 0) + n
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "done": self.done, "failures": [f.__dict__ for f in self.failures], "skipped": self.skipped,
-            "passwords_written": self.passwords_written, "invitations_sent": self.invitations_sent,
-            "seconds": round(self.seconds, 3), "requests": self.requests, "writes": self.writes,
-            "create_mode": self.create_mode,
-        }
 
 
 class Applier:
@@ -110,16 +86,25 @@ class Applier:
         self.progress = progress or (lambda _n: None)
         self.report = ApplyReport()
         self.group_ids = dict(actual.group_ids)
-        self.created_ids: dict[str, str] = {}
+        self.created_ids: dict[str, str] = {}  # username → id of accounts created by this apply
+        self.clock_offset_ms = 0.0
+        self.lock_taken_ms = 0
         self.touched: set[str] = set()
         self.failed_accounts: set[str] = set()
+        self.signed_out: set[str] = set()
         self._lock = threading.Lock()
-        self._passwords: dict[str, str] = {}
-        self._passwords_written: set[str] = set()
+        # one password per account, whatever was killed when: reuse the row already in the credentials file
+        self._passwords: dict[str, str] = options.credentials.known() if options.credentials else {}
+        self._passwords_written: set[str] = set(self._passwords)
 
     # -- the whole apply, under the realm's lock ------------------------------------------------------
-    def apply(self, plan: Plan, recheck: Callable[[], str] | None = None) -> ApplyReport:
-        """Take the realm's lock, check the realm is still as planned (``recheck`` gives its fingerprint now), apply."""
+    def apply(self, plan: Plan, recheck: Callable[[], ActualState] | None = None,
+              replan: Callable[[ActualState], Plan] | None = None) -> ApplyReport:
+        """Take the realm's lock, read the realm again (``recheck``), settle what killed applies left, apply.
+
+        If the realm changed since the plan, ``replan`` makes the plan again from what is there now (a
+        plain apply); without it (a saved plan) the apply is refused.
+        """
         started = time.monotonic()
         requests0, writes0 = self.gateway.requests, self.gateway.writes
         marker_id = ensure_marker(self.gateway, self.actual.marker)
@@ -127,13 +112,21 @@ class Applier:
         local_before = time.time() * 1000
         lock.acquire()
         try:
+            moments.reached(moments.LOCK_TAKEN)
             self.clock_offset_ms, lock_event_ms = server_clock_offset(
                 self.gateway, marker_id, lock.group_id or "", local_before)
             # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
             self.lock_taken_ms = int(
                 lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000)
-            if recheck is not None and plan.realm_exists and recheck() != plan.fingerprint:
-                raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+            if recheck is not None and plan.realm_exists:
+                now = recheck()
+                self._reconcile(now)
+                if now.fingerprint() != plan.fingerprint:
+                    if replan is None:
+                        raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+                    plan, self.actual = replan(now), now
+                    self.group_ids = dict(now.group_ids)
+                    self.report.replanned = True
             stop = threading.Event()
             heartbeat = threading.Thread(target=self._heartbeat, args=(lock, stop), daemon=True)
             heartbeat.start()
@@ -144,6 +137,7 @@ class Applier:
                 existing = [a for a in plan.accounts if a.new is None]
                 self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
                 self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
+                self.sign_out_disabled()
                 self._snapshot(plan, marker_id, lock.group_id or "")
             finally:
                 stop.set()
@@ -163,20 +157,34 @@ class Applier:
             except GatewayError:
                 pass
 
-    def _fail(self, account: str, change: str, error: Exception) -> None:
+    def _fail(self, account: str, change: str, error: Exception, changes: list[Change] | None = None,
+              user_id: str | None = None) -> None:
         with self._lock:
             self.report.failures.append(Failure(account, change, str(error)))
             self.failed_accounts.add(account)
+        if changes:
+            self.audit.failed(account, changes, str(error), user_id)
+
+    # -- what killed applies left ---------------------------------------------------------------------
+    def _reconcile(self, now: ActualState) -> None:
+        """Write the outcome of every intent a killed apply left open, as Keycloak shows it now."""
+        for intent in unfinished(self.audit.path, self.gateway.realm):
+            done, how = applied(intent, now)
+            self.audit.reconciled(intent, done, None, how)
+            self.report.reconciled += 1
 
     # -- site groups ----------------------------------------------------------------------------------
     def _sites(self, plan: Plan) -> None:
         if not plan.sites:
             return
         parent = self.gateway.group_by_path(f"/{catalog.SITES_GROUP}")
-        assert parent is not None
+        if parent is None:
+            raise RuntimeError(f"realm {self.gateway.realm} has no /{catalog.SITES_GROUP} group")
         for change in plan.sites:
             path = catalog.site_group_path(change.target)
             attributes = {"name_zh": [str(change.after)]}
+            account = f"site {change.target}"
+            self.audit.intent(account, [change])
             try:
                 if change.kind == CREATE_SITE:
                     self.group_ids[path] = self.gateway.create_group(change.target, attributes, parent_id=parent["id"])
@@ -185,10 +193,10 @@ class Applier:
                     group["attributes"] = {**(group.get("attributes") or {}), **attributes}
                     self.gateway.update_group(self.group_ids[path], group)
             except GatewayError as exc:
-                self._fail(f"site {change.target}", change.kind, exc)
+                self._fail(account, change.kind, exc, [change])
                 continue
             self.report.count(change.kind)
-            self.audit.record(f"site {change.target}", change.kind, path, change.before, change.after)
+            self.audit.done(account, [change])
 
     # -- joiners --------------------------------------------------------------------------------------
     def _creates(self, accounts: list[AccountPlan]) -> None:
@@ -200,27 +208,28 @@ class Applier:
         try:
             self._create_batch_safely(batches[0])
         except Forbidden:
-            self.report.create_mode = "one at a time (these credentials may not use partialImport)"
-            self._each(self._create_one, accounts)
+            self.report.create_mode = "one at a time, concurrently (these credentials may not use partialImport)"
+            self.gateway.map(self._create_one, accounts, workers=self.options.create_workers)
             return
         self.gateway.map(self._create_batch_safely, batches[1:], workers=self.options.workers)
 
     def _create_batch_safely(self, batch: list[AccountPlan]) -> None:
+        """A batch, or else its accounts one by one: one bad joiner never takes its batch down."""
         for attempt in (1, 2):
             try:
                 self._create_batch(batch)
                 return
-            except Unavailable as exc:  # e.g. H2's lock timeout: the batch was rolled back, try once more
-                if attempt == 2:
-                    for account in batch:
-                        self._fail(account.username, CREATE, exc)
-                time.sleep(1)
             except Forbidden:
                 raise
-            except GatewayError as exc:
-                for account in batch:
-                    self._fail(account.username, CREATE, exc)
-                return
+            except Unavailable:  # e.g. H2's lock timeout: the batch was rolled back, try once more
+                if attempt == 1:
+                    time.sleep(1)
+                    continue
+            except GatewayError:
+                pass
+            for account in batch:  # partialImport is one transaction: nothing of the batch was created
+                self._create_one(account)
+            return
 
     def _create_batch(self, batch: list[AccountPlan]) -> None:
         representations, secrets_rows = [], []
@@ -232,38 +241,64 @@ class Applier:
                 secrets_rows.append((account.username, account.new.employee_no, account.new.display_name, password))
         if self.options.credentials is not None:
             self._write_credentials(secrets_rows)
+            moments.reached(moments.PASSWORDS_WRITTEN)
+        for account in batch:
+            self.audit.intent(account.username, account.changes)
         results = self.gateway.partial_import_users(representations, if_exists="SKIP")
+        moments.reached(moments.JOINER_BATCH_IN_FLIGHT)
         outcome = {str(r.get("resourceName")): r for r in results if r.get("resourceType") == "USER"}
         for account in batch:
             result = outcome.get(account.username, {})
             if result.get("action") == "ADDED":
-                self._created(account, str(result.get("id")), password_given=bool(secrets_rows))
+                self._created(account, str(result.get("id")), password_given=account.username in self._passwords)
             else:
-                with self._lock:
-                    self.report.skipped.append(account.username)
-                    self.failed_accounts.add(account.username)
-                self.progress(1)
+                self._existing(account)
 
     def _create_one(self, account: AccountPlan) -> None:
         assert account.new is not None
         rep, password = self._representation(account.new)
         roles = rep.pop("realmRoles")
+        if password and self.options.credentials is not None:
+            self._write_credentials([(account.username, account.new.employee_no, account.new.display_name, password)])
+            moments.reached(moments.PASSWORDS_WRITTEN)
+        self.audit.intent(account.username, account.changes)
         try:
-            if password and self.options.credentials is not None:
-                self._write_credentials([(account.username, account.new.employee_no, account.new.display_name, password)])
             user_id = self.gateway.create_user(rep)  # groups by path are accepted inline
-            with self._lock:
-                self.touched.add(user_id)  # POST /users leaves USER events; partialImport's are type REALM
-            self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
         except GatewayError as exc:
             if exc.status == 409:
-                with self._lock:
-                    self.report.skipped.append(account.username)
-                    self.failed_accounts.add(account.username)
+                self._existing(account)
             else:
-                self._fail(account.username, CREATE, exc)
+                self._fail(account.username, CREATE, exc, account.changes)
+            self.progress(1)
+            return
+        with self._lock:
+            self.touched.add(user_id)  # POST /users leaves USER events; partialImport's are type REALM
+        try:
+            self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
+        except GatewayError as exc:
+            self.audit.done(account.username, [c for c in account.changes if c.kind != GRANT], user_id)
+            self._fail(account.username, GRANT, exc, [c for c in account.changes if c.kind == GRANT], user_id)
+            self.progress(1)
             return
         self._created(account, user_id, password_given=bool(password))
+
+    def _existing(self, account: AccountPlan) -> None:
+        """The account was there when created: made by a killed earlier apply (adopt it), or not ours (skip)."""
+        assert account.new is not None
+        user = self.gateway.find_user(account.username)
+        attributes = (user or {}).get("attributes") or {}
+        if user is not None and attributes.get(catalog.MANAGED_ATTRIBUTE) == ["true"]:
+            with self._lock:
+                self.report.adopted.append(account.username)
+                self.failed_accounts.add(account.username)  # its memberships are read again by the next run
+            self.audit.done(account.username, account.changes, str(user["id"]), note="created by an earlier, killed apply")
+        else:
+            with self._lock:
+                self.report.skipped.append(account.username)
+                self.failed_accounts.add(account.username)
+            self.audit.failed(account.username, account.changes, "an account with this username or e-mail exists "
+                                                                 "and is not managed by provisioning")
+        self.progress(1)
 
     def _representation(self, new: NewAccount) -> tuple[dict[str, Any], str | None]:
         rep: dict[str, Any] = {
@@ -273,10 +308,10 @@ class Applier:
         }
         if new.email:
             rep["email"] = new.email
+            rep["emailVerified"] = new.email_verified
         password = None
         if not (self.options.invite and new.email) and self.options.credentials is not None:
-            # one password per account per apply: a retry (e.g. one by one after partialImport was
-            # refused) must set the password already written to the credentials file
+            # one password per account: a retry, or a re-run after a kill, sets the one already in the file
             with self._lock:
                 password = self._passwords.setdefault(new.username, one_time_password())
             rep["credentials"] = [{"type": "password", "value": password, "temporary": True}]
@@ -297,11 +332,10 @@ class Applier:
             self.report.count(CREATE)
             if password_given:
                 self.report.passwords_written += 1
-        for change in account.changes:
-            if change.kind != CREATE:
-                with self._lock:
+            for change in account.changes:
+                if change.kind != CREATE:
                     self.report.count(change.kind)
-            self.audit.record(account.username, change.kind, change.target, change.before, change.after, user_id)
+        self.audit.done(account.username, account.changes, user_id)
         if self.options.invite and account.new.email:
             try:
                 self.gateway.execute_actions_email(user_id, list(account.new.required_actions))
@@ -320,6 +354,10 @@ class Applier:
         user_id = account.user_id
         with self._lock:
             self.touched.add(user_id)  # our own events on it are not someone else's changes
+        changes = list(account.changes)
+        if DISABLE in account.kinds:
+            changes.append(Change(SIGN_OUT, "sessions"))
+        self.audit.intent(account.username, changes, user_id)
         try:
             self._profile(account, user_id)
             grants = [c.target for c in account.changes if c.kind == GRANT]
@@ -334,19 +372,22 @@ class Applier:
                 elif change.kind == LEAVE:
                     self.gateway.leave_group(user_id, self.group_ids[change.target])
             if DISABLE in account.kinds:
+                moments.reached(moments.DISABLED_NOT_SIGNED_OUT)
                 self.gateway.logout_user(user_id)  # disabling alone may leave live sessions
+                with self._lock:
+                    self.signed_out.add(user_id)
         except (GatewayError, KeyError) as exc:
-            self._fail(account.username, ",".join(sorted(account.kinds)), exc)
+            self._fail(account.username, ",".join(sorted(account.kinds)), exc, changes, user_id)
             self.progress(1)
             return
-        for change in account.changes:
-            with self._lock:
+        with self._lock:
+            for change in account.changes:
                 self.report.count(change.kind)
-            self.audit.record(account.username, change.kind, change.target, change.before, change.after, user_id)
+        self.audit.done(account.username, changes, user_id)
         self.progress(1)
 
     def _profile(self, account: AccountPlan, user_id: str) -> None:
-        edits = [c for c in account.changes if c.kind in (UPDATE, ENABLE, DISABLE)]
+        edits = [c for c in account.changes if c.kind in (UPDATE, ENABLE, DISABLE, RENAME)]
         if not edits:
             return
         rep = self.gateway.get_user(user_id)  # PUT replaces: send the whole representation back
@@ -354,6 +395,8 @@ class Applier:
         for change in edits:
             if change.kind in (ENABLE, DISABLE):
                 rep["enabled"] = change.after
+            elif change.target == "emailVerified":
+                rep["emailVerified"] = bool(change.after)
             elif change.target in _TOP_LEVEL:
                 rep[change.target] = change.after or ""
             elif change.after:
@@ -362,6 +405,26 @@ class Applier:
                 attributes.pop(change.target, None)
         rep["attributes"] = attributes
         self.gateway.update_user(user_id, rep)
+
+    # -- leavers' sessions, every run -----------------------------------------------------------------
+    def sign_out_disabled(self) -> None:
+        """Sign out every disabled managed account that still has a session (e.g. an apply killed between
+        its disable and its sign-out): checked on every apply, not only when the account is disabled."""
+        disabled = [u for u in self.actual.users.values() if not u.enabled and u.id not in self.signed_out]
+        sessions = self.gateway.map(lambda u: self.gateway.user_sessions(u.id), disabled, workers=self.options.workers)
+        for user, live in zip(disabled, sessions, strict=True):
+            if not live:
+                continue
+            change = Change(SIGN_OUT, "sessions", len(live), 0)
+            self.audit.intent(user.username, [change], user.id)
+            try:
+                self.gateway.logout_user(user.id)
+            except GatewayError as exc:
+                self._fail(user.username, SIGN_OUT, exc, [change], user.id)
+                continue
+            self.audit.done(user.username, [change], user.id, note="disabled account still had live sessions")
+            self.report.signed_out.append(user.username)
+            self.report.count(SIGN_OUT)
 
     # -- the record for the next run ------------------------------------------------------------------
     def _snapshot(self, plan: Plan, marker_id: str, lock_id: str) -> None:

@@ -255,6 +255,10 @@ class KeycloakGateway:
     def update_user(self, user_id: str, representation: dict[str, Any]) -> None:
         self.call("PUT", f"/users/{user_id}", body=representation)
 
+    def user_sessions(self, user_id: str) -> list[dict[str, Any]]:
+        """The account's live (online) sessions."""
+        return list(self.get(f"/users/{user_id}/sessions"))
+
     def logout_user(self, user_id: str) -> None:
         self.call("POST", f"/users/{user_id}/logout")
 

@@ -7,6 +7,7 @@ it was made against, so ``apply --plan`` can refuse when the realm has changed s
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from typing import Any
 PLAN_FORMAT = 1
 
 #: change kinds, in the order an apply carries them out for one account
-CREATE, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE = (
-    "create", "update", "grant", "revoke", "join", "leave", "disable", "enable",
+CREATE, RENAME, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE = (
+    "create", "rename", "update", "grant", "revoke", "join", "leave", "disable", "enable",
 )
 CREATE_SITE, UPDATE_SITE = "create-site", "update-site"
 
@@ -44,6 +45,7 @@ class NewAccount:
     groups: list[str]
     attributes: dict[str, str]
     required_actions: list[str]
+    email_verified: bool = False
 
 
 @dataclass
@@ -60,6 +62,22 @@ class AccountPlan:
         return {c.kind for c in self.changes}
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A joiner (or renamed account) wants a username, e-mail or mobile another account holds: not planned."""
+
+    username: str  # the roster entry's account
+    source: str  # where it is in the roster
+    field: str  # username | email | mobile
+    value: str
+    holder: str  # the other side, described: "unmanaged account vendor01 (enabled)"
+    hint: str = ""
+
+    def __str__(self) -> str:
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{self.source}: {self.username} wants {self.field} {self.value!r}, held by {self.holder}{hint}"
+
+
 @dataclass
 class Plan:
     realm: str
@@ -71,6 +89,7 @@ class Plan:
     sites: list[Change] = field(default_factory=list)
     accounts: list[AccountPlan] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     roster_sha256: str = ""  # of the roster file the plan was made from
     format: int = PLAN_FORMAT
 
@@ -84,9 +103,10 @@ class Plan:
         )
 
     def summary(self) -> dict[str, int]:
-        kinds = (CREATE, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE, CREATE_SITE, UPDATE_SITE)
+        kinds = (CREATE, RENAME, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE, CREATE_SITE, UPDATE_SITE)
         counts = {k: self.count(k) for k in kinds}
         counts["accounts"] = len(self.accounts)
+        counts["conflicts"] = len(self.conflicts)
         return counts
 
     @property
@@ -98,7 +118,13 @@ class Plan:
         return asdict(self)
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        """Mode 0600, like the credentials file: a plan holds staff mobiles and e-mails."""
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, json.dumps(self.to_json(), ensure_ascii=False, indent=1).encode("utf-8"))
+        finally:
+            os.close(fd)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
@@ -116,6 +142,7 @@ class Plan:
             realm=data["realm"], company_name=data["company_name"], realm_exists=data["realm_exists"],
             fingerprint=data["fingerprint"], roster=data["roster"], managed_accounts=data["managed_accounts"],
             sites=[Change(**c) for c in data["sites"]], accounts=accounts, notes=list(data.get("notes", [])),
+            conflicts=[Conflict(**c) for c in data.get("conflicts", [])],
             roster_sha256=str(data.get("roster_sha256", "")),
         )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from provisioning.applier import ApplyReport
 from provisioning.plan import (
     CREATE,
     CREATE_SITE,
@@ -14,20 +13,23 @@ from provisioning.plan import (
     GRANT,
     JOIN,
     LEAVE,
+    RENAME,
     REVOKE,
     UPDATE,
     UPDATE_SITE,
     AccountPlan,
     Plan,
 )
+from provisioning.report import ApplyReport
 
 _HEAD = {
     CREATE: ("+", "green", "新建 create"),
     DISABLE: ("-", "red", "停用并登出 disable + sign out"),
     ENABLE: ("↺", "cyan", "重新启用 re-enable"),
+    RENAME: ("→", "cyan", "改工号 rename"),
 }
 _LABELS = {
-    CREATE: "新建 create", UPDATE: "修改 update", GRANT: "授予角色 grant", REVOKE: "撤销角色 revoke",
+    CREATE: "新建 create", RENAME: "改工号 rename", UPDATE: "修改 update", GRANT: "授予角色 grant", REVOKE: "撤销角色 revoke",
     JOIN: "加入组 join", LEAVE: "退出组 leave", DISABLE: "停用 disable", ENABLE: "启用 re-enable",
     CREATE_SITE: "新建项目 create site", UPDATE_SITE: "修改项目 rename site",
 }
@@ -46,6 +48,8 @@ def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
         console.print(f"… and {len(plan.accounts) - show} more accounts (use --json or --out PLAN.json for all)")
     for note in plan.notes:
         console.print(f"[dim]note: {note}[/]")
+    for conflict in plan.conflicts:
+        console.print(f"[red]冲突 conflict, not planned: {conflict}[/]")
     console.print(summary_line(plan))
 
 
@@ -54,12 +58,15 @@ def summary_line(plan: Plan) -> str:
     if plan.empty:
         return f"无变更 No changes: realm {plan.realm} matches the roster ({plan.managed_accounts} managed accounts)."
     parts = [f"{_LABELS[k]} {n}" for k, n in counts.items() if k in _LABELS and n]
+    if plan.conflicts:
+        parts.append(f"冲突 conflicts {len(plan.conflicts)} (not planned)")
     return f"Plan for realm {plan.realm}: " + ", ".join(parts) + f" ({counts['accounts']} accounts)."
 
 
 def _account(account: AccountPlan, console: Console) -> None:
     kinds = account.kinds
-    head = CREATE if CREATE in kinds else DISABLE if DISABLE in kinds else ENABLE if ENABLE in kinds else UPDATE
+    head = (CREATE if CREATE in kinds else DISABLE if DISABLE in kinds else RENAME if RENAME in kinds
+            else ENABLE if ENABLE in kinds else UPDATE)
     mark, colour, label = _HEAD.get(head, ("~", "yellow", "变更 change"))
     name = account.name or (account.new.display_name if account.new else "")
     why = f" ({account.why})" if account.why else ""
@@ -70,7 +77,7 @@ def _account(account: AccountPlan, console: Console) -> None:
                       f"required actions {', '.join(new.required_actions)}")
         return
     for change in account.changes:
-        if change.kind == UPDATE:
+        if change.kind in (UPDATE, RENAME):
             console.print(Text.assemble(f"    {change.target}: ", _arrow(change.before, change.after)))
         elif change.kind in (GRANT, JOIN):
             console.print(Text.assemble(("    + ", "green"), f"{'role' if change.kind == GRANT else 'group'} {change.target}"))
@@ -88,6 +95,14 @@ def render_report(report: ApplyReport, console: Console) -> None:
     console.print(f"[bold]已完成 Done[/] in {report.seconds:.1f} s ({report.requests} requests, {report.writes} writes): {done}")
     if report.create_mode:
         console.print(f"accounts created in {report.create_mode}")
+    if report.replanned:
+        console.print("the realm changed between plan and apply: planned again from what is there now")
+    if report.reconciled:
+        console.print(f"{report.reconciled} changes of an earlier, killed apply settled in the audit log")
+    for username in report.adopted:
+        console.print(f"[yellow]{username}: created by an earlier, killed apply; taken over[/]")
+    for username in report.signed_out:
+        console.print(f"[yellow]{username}: disabled but still signed in; signed out[/]")
     if report.passwords_written:
         console.print(f"{report.passwords_written} one-time passwords written to the credentials file (mode 0600)")
     if report.invitations_sent:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from provisioning.desired import DesiredState, DesiredUser, split_name
@@ -16,13 +18,18 @@ from provisioning.roster_csv import read_csv
 from provisioning.roster_fields import FIELD_LABELS, REQUIRED_FIELDS, STATUS_VALUES, split_list
 from provisioning.roster_xlsx import read_xlsx
 from provisioning.roster_yaml import read_yaml
+from provisioning.user_profile import UserProfile
 from sso import catalog
 
 _TENANT = re.compile(r"^[a-z][a-z0-9-]{1,35}$")
 _SITE_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_DATE = re.compile(r"^(\d{4})(?:[-/.]|年)(\d{1,2})(?:[-/.]|月)(\d{1,2})日?$")
+#: Unicode categories never wanted in a roster value: invisible format characters (zero-width space,
+#: BOM, bidi controls), controls, private use, line and paragraph separators.
+_INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cs", "Zl", "Zp"})
+_BOOLEANS = {"true": True, "yes": True, "是": True, "1": True, "false": False, "no": False, "否": False, "0": False}
 
 
 def read_roster(path: Path) -> RawRoster:
@@ -37,9 +44,11 @@ def read_roster(path: Path) -> RawRoster:
     return RawRoster(file=str(path), problems=[Problem(Location(str(path)), "unknown roster format (use .yaml, .csv or .xlsx)")])
 
 
-def load_desired(path: Path, tenant: str | None = None, today: dt.date | None = None) -> DesiredState:
-    """Read and validate; raises ``RosterError`` with every problem found."""
-    return validate(read_roster(path), tenant=tenant, today=today)
+def load_desired(path: Path, tenant: str | None = None, today: dt.date | None = None,
+                 profile: UserProfile | None = None) -> DesiredState:
+    """Read and validate (against ``profile``, the realm's user-profile rules, or the template's); raises
+    ``RosterError`` with every problem found."""
+    return validate(read_roster(path), tenant=tenant, today=today, profile=profile)
 
 
 def _label_index() -> tuple[dict[str, str], dict[str, str]]:
@@ -56,9 +65,11 @@ def _label_index() -> tuple[dict[str, str], dict[str, str]]:
 _RANKS, _DEPARTMENTS = _label_index()
 
 
-def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = None) -> DesiredState:
+def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = None,
+             profile: UserProfile | None = None) -> DesiredState:
     problems = list(raw.problems)
     today = today or dt.date.today()
+    profile = profile or UserProfile.of_template()
     file_at = Location(raw.file)
 
     tenant_value = tenant or (raw.tenant.text() if raw.tenant else "")
@@ -70,6 +81,13 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
     company = raw.company.text() if raw.company else ""
     if not company:
         problems.append(Problem(raw.company.location if raw.company else file_at, "no company name (公司)"))
+
+    email_verified = True
+    if raw.email_verified is not None and raw.email_verified.text():
+        flag = _BOOLEANS.get(raw.email_verified.text().lower())
+        if flag is None:
+            problems.append(Problem(raw.email_verified.location, f"email_verified {raw.email_verified.text()!r} is neither true nor false"))
+        email_verified = bool(flag) if flag is not None else True
 
     sites: dict[str, str] = {}
     site_by_name: dict[str, str] = {}
@@ -91,13 +109,18 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
     not_started: set[str] = set()
     first_seen: dict[tuple[str, str], Location] = {}
     for person in raw.people:
-        user = _person(person, sites, site_by_name, problems, first_seen, today)
+        user = _person(person, sites, site_by_name, problems, first_seen, today, profile)
         if user is None:
             continue
         desired, started = user
         users[desired.username] = desired
         if not started:
             not_started.add(desired.username)
+    for user in users.values():
+        if user.previous_username and user.previous_username in users:
+            problems.append(Problem(first_seen[("previous_employee_no", user.previous_username)],
+                                    f"原工号 {user.previous_username!r} is still the employee number of "
+                                    f"{users[user.previous_username].source}: one person, one account"))
     if not raw.people and not raw.problems:
         problems.append(Problem(file_at, "the roster lists nobody"))
     if problems:
@@ -108,6 +131,7 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
         sites=sites,
         users={u: d for u, d in users.items() if u not in not_started},
         not_started=frozenset(not_started),
+        email_verified=email_verified,
     )
 
 
@@ -118,6 +142,7 @@ def _person(
     problems: list[Problem],
     first_seen: dict[tuple[str, str], Location],
     today: dt.date,
+    profile: UserProfile,
 ) -> tuple[DesiredUser, bool] | None:
     count = len(problems)
 
@@ -131,14 +156,19 @@ def _person(
     for required in REQUIRED_FIELDS:
         if not cell(required).text():
             bad(required, "missing")
+    for key, value in person.cells.items():
+        hidden = _invisible(value.text())
+        if hidden:
+            bad(key, f"holds an invisible character {hidden} (pasted from a web page or chat?): retype the value")
+    if len(problems) > count:
+        return None
 
-    employee_no = cell("employee_no").text()
-    if employee_no and not _EMPLOYEE_NO.match(employee_no):
-        bad("employee_no", f"{employee_no!r} may hold only letters, digits, '.', '_' and '-'")
+    employee_no = _employee_no(cell("employee_no").text(), "employee_no", bad)
+    previous_no = _employee_no(cell("previous_employee_no").text(), "previous_employee_no", bad)
+    if previous_no and previous_no.lower() == employee_no.lower():
+        bad("previous_employee_no", f"{previous_no!r} is the employee number itself")
 
     name = cell("name").text()
-    if len(name) > 64:
-        bad("name", "longer than 64 characters")
 
     raw_mobile = cell("mobile").text()
     phone = normalise_mobile(raw_mobile) if raw_mobile else None
@@ -181,7 +211,9 @@ def _person(
         bad("end_date", f"{end} is before the start date {start}")
 
     username = employee_no.lower()
-    for key, value, label in (("employee_no", username, "employee number"), ("email", email, "e-mail"), ("mobile", phone, "mobile")):
+    previous_username = previous_no.lower() or None
+    for key, value, label in (("employee_no", username, "employee number"), ("email", email, "e-mail"),
+                              ("mobile", phone, "mobile"), ("previous_employee_no", previous_username, "previous employee number")):
         if not value:
             continue
         seen = first_seen.get((key, value))
@@ -190,11 +222,16 @@ def _person(
         else:
             first_seen[(key, value)] = cell(key).location
 
-    if len(problems) > count or not (username and phone and rank and name):
-        return None
     family, given = split_name(name)
     family = cell("family_name").text() or family
     given = cell("given_name").text() or given
+    for attribute, value, key in (("username", username, "employee_no"), ("email", email or "", "email"),
+                                  ("lastName", family, "family_name" if person.get("family_name") else "name"),
+                                  ("firstName", given, "given_name" if person.get("given_name") else "name")):
+        for message in profile.problems(attribute, value):
+            bad(key, f"{value!r} {message} ({attribute}, {profile.source})")
+    if len(problems) > count or not (username and phone and rank and name):
+        return None
     active = status == "active" and not (end is not None and end < today)
     started = start is None or start <= today
     return (
@@ -211,9 +248,27 @@ def _person(
             sites=frozenset(person_sites),
             active=active,
             source=str(person.location),
+            previous_username=previous_username,
         ),
         started,
     )
+
+
+def _invisible(text: str) -> str:
+    """The first invisible character in ``text``, as ``U+200B ZERO WIDTH SPACE``; empty when none."""
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE:
+            return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"
+    return ""
+
+
+def _employee_no(text: str, key: str, bad: Callable[[str, str], None]) -> str:
+    """工号 as typed with any input method: NFKC folds full-width ``Ｅ００１６`` to ``E0016``."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    if value and not _EMPLOYEE_NO.match(value):
+        bad(key, f"{text!r} may hold only letters, digits, '.', '_' and '-'")
+        return ""
+    return value
 
 
 def _items(cell: Cell) -> list[str]:
@@ -222,15 +277,15 @@ def _items(cell: Cell) -> list[str]:
     return split_list(cell.text())
 
 
-def _date(cell: Cell, name: str, bad: object) -> dt.date | None:
+def _date(cell: Cell, name: str, bad: Callable[[str, str], None]) -> dt.date | None:
     text = cell.text()
     if not text:
         return None
-    match = _DATE.match(text.split("T")[0].split(" ")[0])
+    match = _DATE.match(unicodedata.normalize("NFKC", text).split("T")[0].split(" ")[0])
     try:
         if match:
             return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         pass
-    bad(name, f"{text!r} is not a date (YYYY-MM-DD)")  # type: ignore[operator]
+    bad(name, f"{text!r} is not a date (2017-03-03, 2017/3/3, 2017.3.3 or 2017年3月3日)")
     return None

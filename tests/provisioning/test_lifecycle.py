@@ -204,8 +204,10 @@ def test_accounts_provisioning_does_not_manage_are_never_touched(provision: Prov
     squatter_id = provision.realm.create_user("wy0071", "Squatter-Passw0rd1", realm_roles=("owner",))
     people = [person(n) for n in range(70, 76)]
     run = provision("apply", provision.roster(people))
-    assert run.code == 0, run.err
-    assert run.out["report"]["skipped"] == ["wy0071"]
+    assert run.code == 1, run.err  # the squatted username is a conflict, named at plan; the rest is applied
+    assert [c.split(": ", 1)[1] for c in run.out["conflicts"]] == [
+        "wy0071 wants username 'wy0071', held by unmanaged account wy0071 (enabled)"]
+    assert run.out["report"]["done"]["create"] == 5 and run.out["report"]["skipped"] == []
 
     admin = provision.realm.admin()
     vendor = admin.get_user(vendor_id)
