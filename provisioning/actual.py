@@ -48,7 +48,7 @@ class Holder:
     phone: str | None = None
 
     def describe(self) -> str:
-        return f"{'managed' if self.managed else 'unmanaged'} account {self.username} ({'enabled' if self.enabled else 'disabled'})"
+        return f"{'managed' if self.managed else 'unmanaged'} account, {'enabled' if self.enabled else 'disabled'}"
 
 
 @dataclass

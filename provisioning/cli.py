@@ -251,7 +251,7 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
         report = applier.apply(plan, recheck=lambda: read_actual(gateway, desired, full=args.full_read),
                                replan=None if args.plan else lambda now: _replan(args, desired, now))
     if args.json:
-        print(json.dumps({"ok": not report.failures and not plan.conflicts, "summary": plan.summary(),
+        print(json.dumps({"ok": not (report.failures or report.skipped or plan.conflicts), "summary": plan.summary(),
                           "report": report.as_json(), "conflicts": [str(c) for c in plan.conflicts],
                           "requests": gateway.requests, "writes": gateway.writes,
                           "credentials_file": str(credentials.path) if credentials and credentials.written else None},
@@ -262,7 +262,7 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
             console.print(f"one-time passwords: {credentials.path}")
         for conflict in plan.conflicts:
             console.print(f"[red]not applied, conflict: {conflict}[/]")
-    return FAILED if report.failures or plan.conflicts else OK
+    return FAILED if report.failures or report.skipped or plan.conflicts else OK
 
 
 def _replan(args: argparse.Namespace, desired: DesiredState, now: ActualState) -> Plan:

@@ -70,12 +70,14 @@ class Conflict:
     source: str  # where it is in the roster
     field: str  # username | email | mobile
     value: str
-    holder: str  # the other side, described: "unmanaged account vendor01 (enabled)"
+    holder: str  # the other side's username
+    holder_kind: str  # "managed account, enabled", "unmanaged account, disabled"…
     hint: str = ""
 
     def __str__(self) -> str:
         hint = f"; {self.hint}" if self.hint else ""
-        return f"{self.source}: {self.username} wants {self.field} {self.value!r}, held by {self.holder}{hint}"
+        return (f"{self.source}: {self.username} wants {self.field} {self.value!r}, "
+                f"held by {self.holder} ({self.holder_kind}){hint}")
 
 
 @dataclass

@@ -50,6 +50,9 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
                if d.previous_username in existing and d.username not in existing}
     conflicts = _conflicts(desired, existing, actual.holders if actual else [], set(renames.values()))
     plan.conflicts = sorted(conflicts.values(), key=lambda c: (c.username, c.field))
+    # a managed account a joiner collides with is most likely the same person (a mistyped 工号 fixed):
+    # it is not disabled until the conflict is resolved
+    held = {c.holder for c in plan.conflicts} & set(existing)
     for username in sorted(set(desired.users) | set(existing)):
         if username in renames:
             continue  # planned under its new username
@@ -66,7 +69,9 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
         if wanted is None:
             if username in desired.not_started:
                 continue
-            if have.enabled:
+            if have.enabled and username in held:
+                plan.notes.append(f"{username} is not disabled while a roster entry collides with it (see conflicts)")
+            elif have.enabled:
                 plan.accounts.append(AccountPlan(username, have.id, [Change(DISABLE, "enabled", True, False)],
                                                  why="absent from the roster", name=have.last_name + have.first_name))
             continue
@@ -86,11 +91,11 @@ def _conflicts(desired: DesiredState, existing: dict[str, ActualUser], holders: 
                renamed_to: set[str]) -> dict[str, Conflict]:
     """Joiners and renamed accounts whose username, e-mail or mobile another account already holds.
 
-    Managed accounts still in the roster are not holders: they keep their own values (validation made
+    Managed accounts active in the roster are not holders: they keep their own values (validation made
     the roster's unique). Every other account is, managed or not, enabled or not: a disabled leaver
     still holds its e-mail, and Keycloak refuses a second account with it.
     """
-    in_roster = {existing[u].id for u in desired.users if u in existing}
+    in_roster = {existing[u].id for u, d in desired.users.items() if u in existing and d.active}
     in_roster |= {existing[d.previous_username].id for d in desired.users.values()
                   if d.previous_username in existing and d.username in renamed_to}
     found: dict[str, Conflict] = {}
@@ -109,7 +114,7 @@ def _conflicts(desired: DesiredState, existing: dict[str, ActualUser], holders: 
                         hint = (f"if {holder.username} is the same person under an old employee number, "
                                 f"add 原工号 previous_employee_no {holder.username.upper()} to the row")
                     found.setdefault(wanted.username, Conflict(wanted.username, wanted.source, field_name, mine,
-                                                               holder.describe(), hint))
+                                                               holder.username, holder.describe(), hint))
     return found
 
 

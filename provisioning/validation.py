@@ -225,11 +225,8 @@ def _person(
     family, given = split_name(name)
     family = cell("family_name").text() or family
     given = cell("given_name").text() or given
-    for attribute, value, key in (("username", username, "employee_no"), ("email", email or "", "email"),
-                                  ("lastName", family, "family_name" if person.get("family_name") else "name"),
-                                  ("firstName", given, "given_name" if person.get("given_name") else "name")):
-        for message in profile.problems(attribute, value):
-            bad(key, f"{value!r} {message} ({attribute}, {profile.source})")
+    _profile_rules(profile, bad, username=username, email=email or "", family=family, given=given, name=name,
+                   own_family=person.get("family_name") is not None, own_given=person.get("given_name") is not None)
     if len(problems) > count or not (username and phone and rank and name):
         return None
     active = status == "active" and not (end is not None and end < today)
@@ -252,6 +249,21 @@ def _person(
         ),
         started,
     )
+
+
+def _profile_rules(profile: UserProfile, bad: Callable[[str, str], None], *, username: str, email: str, family: str,
+                   given: str, name: str, own_family: bool, own_given: bool) -> None:
+    """Keycloak's rules for each attribute, reported once per roster cell (姓名 feeds both name parts)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    shown: dict[str, str] = {}
+    for attribute, value, key in (("username", username, "employee_no"), ("email", email, "email"),
+                                  ("lastName", family, "family_name" if own_family else "name"),
+                                  ("firstName", given, "given_name" if own_given else "name")):
+        shown.setdefault(key, name if key == "name" else value)
+        for message in profile.problems(attribute, value):
+            found.setdefault((key, message), []).append(attribute)
+    for (key, message), attributes in found.items():
+        bad(key, f"{shown[key]!r} {message} (Keycloak's rule for {' and '.join(attributes)}, from {profile.source})")
 
 
 def _invisible(text: str) -> str:

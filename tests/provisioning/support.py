@@ -54,9 +54,11 @@ class Provisioner:
     def audit_log(self) -> Path:
         return self.workdir / "audit.jsonl"
 
-    def roster(self, people: list[dict[str, Any]], name: str = "roster.yaml", sites: list[dict[str, str]] | None = None) -> Path:
+    def roster(self, people: list[dict[str, Any]], name: str = "roster.yaml", sites: list[dict[str, str]] | None = None,
+               **settings: Any) -> Path:
         path = self.workdir / name
-        data = {"tenant": self.realm.name, "company": "测试物业", "sites": SITES if sites is None else sites, "staff": people}
+        data = {"tenant": self.realm.name, "company": "测试物业", **settings,
+                "sites": SITES if sites is None else sites, "staff": people}
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 

@@ -206,7 +206,7 @@ def test_accounts_provisioning_does_not_manage_are_never_touched(provision: Prov
     run = provision("apply", provision.roster(people))
     assert run.code == 1, run.err  # the squatted username is a conflict, named at plan; the rest is applied
     assert [c.split(": ", 1)[1] for c in run.out["conflicts"]] == [
-        "wy0071 wants username 'wy0071', held by unmanaged account wy0071 (enabled)"]
+        "wy0071 wants username 'wy0071', held by wy0071 (unmanaged account, enabled)"]
     assert run.out["report"]["done"]["create"] == 5 and run.out["report"]["skipped"] == []
 
     admin = provision.realm.admin()
