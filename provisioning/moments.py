@@ -1,9 +1,9 @@
 """Named moments of an apply, where fault-injection tests kill it (``kill -9``) and then run it again.
 
 With ``WUYE_PROVISIONING_PAUSE_AT=<moment>`` and ``WUYE_PROVISIONING_MOMENTS=<folder>`` set, an apply that
-reaches the moment writes ``<folder>/<moment>`` (holding its pid) and waits there for ever, so a test
-kills it exactly then instead of sleeping and hoping. Unset, as in every real run, a moment costs one
-environment lookup.
+reaches the moment writes ``<folder>/<moment>`` (holding its pid) and waits there while the file exists,
+so a test kills it exactly then instead of sleeping and hoping (or does something and deletes the file
+to let it go on). Unset, as in every real run, a moment costs one environment lookup.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ MOMENTS = (LOCK_TAKEN, PASSWORDS_WRITTEN, JOINER_BATCH_IN_FLIGHT, DISABLED_NOT_S
 
 
 def reached(moment: str) -> None:
-    """Mark ``moment``; when a test asked to stop here, wait to be killed."""
+    """When a test asked to stop at ``moment``: mark it, and wait (to be killed, or until the mark is deleted)."""
     if os.environ.get(PAUSE_AT_ENV) != moment:
         return
-    folder = Path(os.environ.get(FOLDER_ENV) or ".")
-    (folder / moment).write_text(str(os.getpid()), encoding="utf-8")
-    while True:
-        time.sleep(60)
+    mark = Path(os.environ.get(FOLDER_ENV) or ".") / moment
+    mark.write_text(str(os.getpid()), encoding="utf-8")
+    while mark.exists():
+        time.sleep(0.05)
