@@ -23,24 +23,8 @@ from provisioning.audit import AuditLog, unfinished
 from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGateway, Unavailable
 from provisioning.marker import ApplyLock, clear_snapshot, ensure_marker, state_digest, write_snapshot
 from provisioning.passwords import CredentialsFile, one_time_password
-from provisioning.plan import (
-    CREATE,
-    CREATE_SITE,
-    DISABLE,
-    ENABLE,
-    GRANT,
-    JOIN,
-    LEAVE,
-    RENAME,
-    REVOKE,
-    UPDATE,
-    UPDATE_SITE,
-    AccountPlan,
-    Change,
-    NewAccount,
-    Plan,
-)
-from provisioning.reconcile import SIGN_OUT, applied
+from provisioning.plan import AccountPlan, Change, ChangeKind, NewAccount, Plan
+from provisioning.reconcile import applied
 from provisioning.report import ApplyReport, Failure
 from sso import catalog
 
@@ -75,7 +59,7 @@ class ApplyOptions:
     batch_size: int = BATCH
     workers: int = 3
     #: requests in flight when accounts are created one by one (no partialImport): each is a small transaction
-    create_workers: int = 8
+    create_workers: int = 16
     lock_holder: str = "wuye-sso provision"
 
 
@@ -135,8 +119,8 @@ class Applier:
                 self._sites(plan)
                 self._creates([a for a in plan.accounts if a.new is not None])
                 existing = [a for a in plan.accounts if a.new is None]
-                self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
-                self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
+                self._each(self._change_account, [a for a in existing if ChangeKind.DISABLE not in a.kinds])
+                self._each(self._change_account, [a for a in existing if ChangeKind.DISABLE in a.kinds])
                 self.sign_out_disabled()
                 self._snapshot(plan, marker_id, lock.group_id or "")
             finally:
@@ -186,9 +170,9 @@ class Applier:
             account = f"site {change.target}"
             self.audit.intent(account, [change])
             try:
-                if change.kind == CREATE_SITE:
+                if change.kind == ChangeKind.CREATE_SITE:
                     self.group_ids[path] = self.gateway.create_group(change.target, attributes, parent_id=parent["id"])
-                elif change.kind == UPDATE_SITE:
+                elif change.kind == ChangeKind.UPDATE_SITE:
                     group = self.gateway.group(self.group_ids[path])
                     group["attributes"] = {**(group.get("attributes") or {}), **attributes}
                     self.gateway.update_group(self.group_ids[path], group)
@@ -268,7 +252,7 @@ class Applier:
             if exc.status == 409:
                 self._existing(account)
             else:
-                self._fail(account.username, CREATE, exc, account.changes)
+                self._fail(account.username, ChangeKind.CREATE, exc, account.changes)
             self.progress(1)
             return
         with self._lock:
@@ -276,8 +260,8 @@ class Applier:
         try:
             self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
         except GatewayError as exc:
-            self.audit.done(account.username, [c for c in account.changes if c.kind != GRANT], user_id)
-            self._fail(account.username, GRANT, exc, [c for c in account.changes if c.kind == GRANT], user_id)
+            self.audit.done(account.username, [c for c in account.changes if c.kind != ChangeKind.GRANT], user_id)
+            self._fail(account.username, ChangeKind.GRANT, exc, [c for c in account.changes if c.kind == ChangeKind.GRANT], user_id)
             self.progress(1)
             return
         self._created(account, user_id, password_given=bool(password))
@@ -329,11 +313,11 @@ class Applier:
         assert account.new is not None
         with self._lock:
             self.created_ids[account.username] = user_id
-            self.report.count(CREATE)
+            self.report.count(ChangeKind.CREATE)
             if password_given:
                 self.report.passwords_written += 1
             for change in account.changes:
-                if change.kind != CREATE:
+                if change.kind != ChangeKind.CREATE:
                     self.report.count(change.kind)
         self.audit.done(account.username, account.changes, user_id)
         if self.options.invite and account.new.email:
@@ -355,23 +339,23 @@ class Applier:
         with self._lock:
             self.touched.add(user_id)  # our own events on it are not someone else's changes
         changes = list(account.changes)
-        if DISABLE in account.kinds:
-            changes.append(Change(SIGN_OUT, "sessions"))
+        if ChangeKind.DISABLE in account.kinds:
+            changes.append(Change(ChangeKind.SIGN_OUT, "sessions"))
         self.audit.intent(account.username, changes, user_id)
         try:
             self._profile(account, user_id)
-            grants = [c.target for c in account.changes if c.kind == GRANT]
-            revokes = [c.target for c in account.changes if c.kind == REVOKE]
+            grants = [c.target for c in account.changes if c.kind == ChangeKind.GRANT]
+            revokes = [c.target for c in account.changes if c.kind == ChangeKind.REVOKE]
             if grants:
                 self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in grants])
             if revokes:
                 self.gateway.remove_realm_roles(user_id, [self.actual.roles[r] for r in revokes])
             for change in account.changes:
-                if change.kind == JOIN:
+                if change.kind == ChangeKind.JOIN:
                     self.gateway.join_group(user_id, self.group_ids[change.target])
-                elif change.kind == LEAVE:
+                elif change.kind == ChangeKind.LEAVE:
                     self.gateway.leave_group(user_id, self.group_ids[change.target])
-            if DISABLE in account.kinds:
+            if ChangeKind.DISABLE in account.kinds:
                 moments.reached(moments.DISABLED_NOT_SIGNED_OUT)
                 self.gateway.logout_user(user_id)  # disabling alone may leave live sessions
                 with self._lock:
@@ -387,13 +371,13 @@ class Applier:
         self.progress(1)
 
     def _profile(self, account: AccountPlan, user_id: str) -> None:
-        edits = [c for c in account.changes if c.kind in (UPDATE, ENABLE, DISABLE, RENAME)]
+        edits = [c for c in account.changes if c.kind in (ChangeKind.UPDATE, ChangeKind.ENABLE, ChangeKind.DISABLE, ChangeKind.RENAME)]
         if not edits:
             return
         rep = self.gateway.get_user(user_id)  # PUT replaces: send the whole representation back
         attributes: dict[str, list[str]] = rep.get("attributes") or {}
         for change in edits:
-            if change.kind in (ENABLE, DISABLE):
+            if change.kind in (ChangeKind.ENABLE, ChangeKind.DISABLE):
                 rep["enabled"] = change.after
             elif change.target == "emailVerified":
                 rep["emailVerified"] = bool(change.after)
@@ -415,16 +399,16 @@ class Applier:
         for user, live in zip(disabled, sessions, strict=True):
             if not live:
                 continue
-            change = Change(SIGN_OUT, "sessions", len(live), 0)
+            change = Change(ChangeKind.SIGN_OUT, "sessions", len(live), 0)
             self.audit.intent(user.username, [change], user.id)
             try:
                 self.gateway.logout_user(user.id)
             except GatewayError as exc:
-                self._fail(user.username, SIGN_OUT, exc, [change], user.id)
+                self._fail(user.username, ChangeKind.SIGN_OUT, exc, [change], user.id)
                 continue
             self.audit.done(user.username, [change], user.id, note="disabled account still had live sessions")
             self.report.signed_out.append(user.username)
-            self.report.count(SIGN_OUT)
+            self.report.count(ChangeKind.SIGN_OUT)
 
     # -- the record for the next run ------------------------------------------------------------------
     def _snapshot(self, plan: Plan, marker_id: str, lock_id: str) -> None:
@@ -437,18 +421,18 @@ class Applier:
             attributes, roles, groups = dict(user.attributes), set(user.realm_roles), set(user.groups)
             account = planned.get(username)
             for change in account.changes if account else ():
-                if change.kind == UPDATE and change.target not in _TOP_LEVEL:
+                if change.kind == ChangeKind.UPDATE and change.target not in _TOP_LEVEL:
                     if change.after:
                         attributes[change.target] = str(change.after)
                     else:
                         attributes.pop(change.target, None)
-                elif change.kind == GRANT:
+                elif change.kind == ChangeKind.GRANT:
                     roles.add(change.target)
-                elif change.kind == REVOKE:
+                elif change.kind == ChangeKind.REVOKE:
                     roles.discard(change.target)
-                elif change.kind == JOIN:
+                elif change.kind == ChangeKind.JOIN:
                     groups.add(change.target)
-                elif change.kind == LEAVE:
+                elif change.kind == ChangeKind.LEAVE:
                     groups.discard(change.target)
             digests.add(state_digest(username, attributes, roles, groups))
         for username in self.created_ids:

@@ -1,8 +1,6 @@
 """``wuye-sso provision validate|plan|apply ROSTER``: the roster becomes Keycloak accounts.
 
-Exit codes: 0 done / nothing to do, 1 invalid roster or failed changes, 2 ``plan``: changes pending,
-3 saved plan refused (realm or roster changed), 4 mass disable refused, 5 another apply holds the lock,
-6 Keycloak unreachable or credentials refused, 7 not confirmed.
+Exit codes: ``Exit`` below (docs/PROVISIONING.md shows the same table to people).
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
@@ -27,7 +26,7 @@ from provisioning.desired import DesiredState
 from provisioning.keycloak_gateway import Credentials, KeycloakGateway, Unauthorized, Unavailable
 from provisioning.marker import LockHeld
 from provisioning.passwords import CredentialsFile
-from provisioning.plan import Plan
+from provisioning.plan import ChangeKind, Plan
 from provisioning.plan_render import render_plan, render_report
 from provisioning.planner import make_plan
 from provisioning.roster import RosterError
@@ -36,8 +35,25 @@ from provisioning.user_profile import ProfileConfig, UserProfile
 from provisioning.validation import load_desired
 from sso import catalog
 
-OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED = range(8)
+class Exit(IntEnum):
+    """Every way the command ends; each expected error maps to one of these, here and nowhere else."""
+
+    OK = 0  # applied, or nothing to do
+    FAILED = 1  # invalid roster (nothing applied), a collision with an existing account, or failed changes
+    PENDING = 2  # ``plan``: changes pending
+    STALE_PLAN = 3  # a saved plan refused: the realm or the roster changed since it was made
+    MASS_DISABLE = 4  # would disable more than MASS_DISABLE_SHARE of the managed accounts
+    LOCKED = 5  # another apply holds the realm's lock
+    UNREACHABLE = 6  # Keycloak unreachable, or no credentials, or credentials refused
+    NOT_CONFIRMED = 7  # the operator did not confirm
+
+
+OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED = Exit
 MASS_DISABLE_SHARE = 0.20
+
+
+class NoCredentials(Exception):
+    """No Keycloak credentials in the environment."""
 
 
 class MassDisable(Exception):
@@ -104,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unauthorized as exc:
         console.print(f"[red]Keycloak refused the credentials: {exc}[/]")
         return UNREACHABLE
+    except NoCredentials as exc:
+        console.print(f"[red]{exc}[/]")
+        return UNREACHABLE
     except Unavailable as exc:
         console.print(f"[red]Keycloak is not answering at {args.keycloak_url}: {exc}[/]")
         return UNREACHABLE
@@ -140,7 +159,7 @@ def credentials_from_env(force_admin: bool) -> Credentials:
 def admin_credentials_from_env() -> Credentials:
     user, password = os.environ.get("KEYCLOAK_ADMIN_USERNAME"), os.environ.get("KEYCLOAK_ADMIN_PASSWORD")
     if not user or not password:
-        raise SystemExit(
+        raise NoCredentials(
             "No Keycloak credentials: set WUYE_PROVISIONER_CLIENT_SECRET (the realm's provisioner service account) "
             "or KEYCLOAK_ADMIN_USERNAME and KEYCLOAK_ADMIN_PASSWORD (master admin; also needed to create a realm)."
         )
@@ -224,7 +243,7 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
                               "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
         return FAILED if plan.conflicts or (report and report.failures) else OK
     if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
-        console.print(f"[red]Refused: this roster would disable {plan.count('disable')} of {plan.managed_accounts} managed "
+        console.print(f"[red]Refused: this roster would disable {plan.count(ChangeKind.DISABLE)} of {plan.managed_accounts} managed "
                       f"accounts ({plan.disable_share:.0%} > {MASS_DISABLE_SHARE:.0%}). A truncated export? "
                       "If it is meant, run again with --allow-mass-disable.[/]")
         return MASS_DISABLE
@@ -269,7 +288,7 @@ def _replan(args: argparse.Namespace, desired: DesiredState, now: ActualState) -
     """A plain apply found the realm changed since its plan: plan again (the mass-disable guard still holds)."""
     plan = make_plan(desired, now, str(args.roster))
     if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
-        raise MassDisable(f"planned again under the lock, this roster would disable {plan.count('disable')} of "
+        raise MassDisable(f"planned again under the lock, this roster would disable {plan.count(ChangeKind.DISABLE)} of "
                           f"{plan.managed_accounts} managed accounts; run again with --allow-mass-disable if it is meant.")
     return plan
 

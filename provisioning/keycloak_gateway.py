@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, Self, TypeVar
 from urllib.parse import quote
 
@@ -141,7 +140,6 @@ class KeycloakGateway:
         self._tokens = TokenSource(self._http, self.base_url, realm, credentials)
         self._count_lock = threading.Lock()
         self.counts: Counter[str] = Counter()
-        self.server_time_ms = 0
 
     # -- plumbing ------------------------------------------------------------------------------------
     @property
@@ -191,7 +189,6 @@ class KeycloakGateway:
                 response = self._http.request(method, url, params=params, json=body, headers=headers)
             except httpx.HTTPError as exc:
                 raise Unavailable(method, path, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
-            self._note_time(response)
             if response.status_code == 401 and attempt == 1:
                 self._tokens.invalidate()
                 continue
@@ -214,22 +211,7 @@ class KeycloakGateway:
         with ThreadPoolExecutor(max_workers=workers or self.concurrency) as pool:
             return list(pool.map(fn, items))
 
-    def _note_time(self, response: httpx.Response) -> None:
-        date = response.headers.get("date")
-        if date:
-            try:
-                self.server_time_ms = max(self.server_time_ms, int(parsedate_to_datetime(date).timestamp() * 1000))
-            except (TypeError, ValueError):
-                pass
-
     # -- realm ---------------------------------------------------------------------------------------
-    def realm_exists(self) -> bool:
-        try:
-            self.call("GET", "/roles/staff", params={"briefRepresentation": "true"})
-        except (NotFound, Unauthorized):
-            return False
-        return True
-
     def events_config(self) -> dict[str, Any]:
         return dict(self.get("/events/config"))
 

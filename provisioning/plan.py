@@ -10,20 +10,32 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from enum import StrEnum
 from typing import Any
 
 PLAN_FORMAT = 1
 
-#: change kinds, in the order an apply carries them out for one account
-CREATE, RENAME, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE = (
-    "create", "rename", "update", "grant", "revoke", "join", "leave", "disable", "enable",
-)
-CREATE_SITE, UPDATE_SITE = "create-site", "update-site"
+class ChangeKind(StrEnum):
+    """What a change does; in the order an apply carries them out for one account. Saved plans and the
+    audit log hold the values."""
+
+    CREATE = "create"
+    RENAME = "rename"
+    UPDATE = "update"
+    GRANT = "grant"
+    REVOKE = "revoke"
+    JOIN = "join"
+    LEAVE = "leave"
+    DISABLE = "disable"
+    ENABLE = "enable"
+    SIGN_OUT = "sign-out"  # ending a disabled account's live sessions (audit only, never planned)
+    CREATE_SITE = "create-site"
+    UPDATE_SITE = "update-site"
 
 
 @dataclass(frozen=True)
 class Change:
-    kind: str
+    kind: ChangeKind
     #: what changes: a field or attribute name, a role, a group path, a site code
     target: str = ""
     before: Any = None
@@ -58,7 +70,7 @@ class AccountPlan:
     name: str = ""  # display name, for people reading the plan
 
     @property
-    def kinds(self) -> set[str]:
+    def kinds(self) -> set[ChangeKind]:
         return {c.kind for c in self.changes}
 
 
@@ -99,14 +111,13 @@ class Plan:
     def empty(self) -> bool:
         return not self.sites and not self.accounts and self.realm_exists
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: ChangeKind) -> int:
         return sum(1 for a in self.accounts for c in a.changes if c.kind == kind) + sum(
             1 for c in self.sites if c.kind == kind
         )
 
     def summary(self) -> dict[str, int]:
-        kinds = (CREATE, RENAME, UPDATE, GRANT, REVOKE, JOIN, LEAVE, DISABLE, ENABLE, CREATE_SITE, UPDATE_SITE)
-        counts = {k: self.count(k) for k in kinds}
+        counts: dict[str, int] = {k.value: self.count(k) for k in ChangeKind if k is not ChangeKind.SIGN_OUT}
         counts["accounts"] = len(self.accounts)
         counts["conflicts"] = len(self.conflicts)
         return counts
@@ -114,7 +125,7 @@ class Plan:
     @property
     def disable_share(self) -> float:
         """Share of managed accounts this plan would disable (the mass-disable guard reads it)."""
-        return self.count(DISABLE) / self.managed_accounts if self.managed_accounts else 0.0
+        return self.count(ChangeKind.DISABLE) / self.managed_accounts if self.managed_accounts else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,7 +146,7 @@ class Plan:
         accounts = [
             AccountPlan(
                 username=a["username"], user_id=a["user_id"], why=a.get("why", ""), name=a.get("name", ""),
-                changes=[Change(**c) for c in a["changes"]],
+                changes=[_change(c) for c in a["changes"]],
                 new=NewAccount(**a["new"]) if a.get("new") else None,
             )
             for a in data["accounts"]
@@ -143,7 +154,7 @@ class Plan:
         return cls(
             realm=data["realm"], company_name=data["company_name"], realm_exists=data["realm_exists"],
             fingerprint=data["fingerprint"], roster=data["roster"], managed_accounts=data["managed_accounts"],
-            sites=[Change(**c) for c in data["sites"]], accounts=accounts, notes=list(data.get("notes", [])),
+            sites=[_change(c) for c in data["sites"]], accounts=accounts, notes=list(data.get("notes", [])),
             conflicts=[Conflict(**c) for c in data.get("conflicts", [])],
             roster_sha256=str(data.get("roster_sha256", "")),
         )
@@ -151,3 +162,7 @@ class Plan:
     @classmethod
     def load(cls, path: Path) -> Plan:
         return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _change(data: dict[str, Any]) -> Change:
+    return Change(ChangeKind(data["kind"]), data.get("target", ""), data.get("before"), data.get("after"))

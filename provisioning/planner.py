@@ -9,24 +9,7 @@ from __future__ import annotations
 
 from provisioning.actual import ActualState, ActualUser, Holder
 from provisioning.desired import DesiredState, DesiredUser
-from provisioning.plan import (
-    CREATE,
-    RENAME,
-    CREATE_SITE,
-    DISABLE,
-    ENABLE,
-    GRANT,
-    JOIN,
-    LEAVE,
-    REVOKE,
-    UPDATE,
-    UPDATE_SITE,
-    AccountPlan,
-    Change,
-    Conflict,
-    NewAccount,
-    Plan,
-)
+from provisioning.plan import AccountPlan, Change, ChangeKind, Conflict, NewAccount, Plan
 from sso import catalog
 
 
@@ -40,9 +23,9 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
     site_names = actual.site_names if actual else {}
     for code, name in sorted(desired.sites.items()):
         if code not in site_names:
-            plan.sites.append(Change(CREATE_SITE, code, None, name))
+            plan.sites.append(Change(ChangeKind.CREATE_SITE, code, None, name))
         elif site_names[code] != name:
-            plan.sites.append(Change(UPDATE_SITE, code, site_names[code], name))
+            plan.sites.append(Change(ChangeKind.UPDATE_SITE, code, site_names[code], name))
 
     existing = actual.users if actual else {}
     # 原工号: an account whose employee number changed keeps its id, history and credentials under the new username
@@ -72,14 +55,14 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
             if have.enabled and username in held:
                 plan.notes.append(f"{username} is not disabled while a roster entry collides with it (see conflicts)")
             elif have.enabled:
-                plan.accounts.append(AccountPlan(username, have.id, [Change(DISABLE, "enabled", True, False)],
+                plan.accounts.append(AccountPlan(username, have.id, [Change(ChangeKind.DISABLE, "enabled", True, False)],
                                                  why="absent from the roster", name=have.last_name + have.first_name))
             continue
         changes = _differences(wanted, have, desired.email_verified)
         if old:
-            changes.insert(0, Change(RENAME, "username", old, username))
+            changes.insert(0, Change(ChangeKind.RENAME, "username", old, username))
         if changes:
-            why = "status leaving" if any(c.kind == DISABLE for c in changes) else ""
+            why = "status leaving" if any(c.kind == ChangeKind.DISABLE for c in changes) else ""
             why = why or (f"employee number changed (原工号 {old})" if old else "")
             plan.accounts.append(AccountPlan(username, have.id, changes, why=why, name=wanted.display_name))
     if desired.not_started:
@@ -126,18 +109,18 @@ def _create(wanted: DesiredUser, email_verified: bool) -> AccountPlan:
         required_actions=wanted.joiner_required_actions(),
         email_verified=email_verified and bool(wanted.email),
     )
-    changes = [Change(CREATE, wanted.username, None, wanted.display_name)]
-    changes += [Change(GRANT, r, None, r) for r in new.realm_roles]
-    changes += [Change(JOIN, g, None, g) for g in new.groups]
+    changes = [Change(ChangeKind.CREATE, wanted.username, None, wanted.display_name)]
+    changes += [Change(ChangeKind.GRANT, r, None, r) for r in new.realm_roles]
+    changes += [Change(ChangeKind.JOIN, g, None, g) for g in new.groups]
     return AccountPlan(wanted.username, None, changes, new=new, name=wanted.display_name)
 
 
 def _differences(wanted: DesiredUser, have: ActualUser, email_verified: bool) -> list[Change]:
     if not wanted.active:
-        return [Change(DISABLE, "enabled", True, False)] if have.enabled else []
+        return [Change(ChangeKind.DISABLE, "enabled", True, False)] if have.enabled else []
     changes: list[Change] = []
     if not have.enabled:
-        changes.append(Change(ENABLE, "enabled", False, True))
+        changes.append(Change(ChangeKind.ENABLE, "enabled", False, True))
     fields = {"firstName": (have.first_name, wanted.first_name), "lastName": (have.last_name, wanted.last_name),
               "email": (have.email, wanted.email)}
     attributes = have.attributes or {}
@@ -145,16 +128,16 @@ def _differences(wanted: DesiredUser, have: ActualUser, email_verified: bool) ->
         fields[name] = (attributes.get(name), value)
     for name, (before, after) in fields.items():
         if (before or None) != (after or None):
-            changes.append(Change(UPDATE, name, before, after))
+            changes.append(Change(ChangeKind.UPDATE, name, before, after))
     # HR's roster is the authority for company e-mails; a roster of personal addresses never vouches for one
     verified = (email_verified and bool(wanted.email)) if email_verified or (have.email or None) != (wanted.email or None) \
         else have.email_verified
     if verified != have.email_verified:
-        changes.append(Change(UPDATE, "emailVerified", have.email_verified, verified))
-    changes += [Change(GRANT, r, None, r) for r in sorted(wanted.realm_roles - have.realm_roles)]
-    changes += [Change(REVOKE, r, r, None) for r in sorted(have.realm_roles - wanted.realm_roles)]
-    changes += [Change(JOIN, g, None, g) for g in sorted(wanted.groups - have.groups)]
-    changes += [Change(LEAVE, g, g, None) for g in sorted(have.groups - wanted.groups)]
+        changes.append(Change(ChangeKind.UPDATE, "emailVerified", have.email_verified, verified))
+    changes += [Change(ChangeKind.GRANT, r, None, r) for r in sorted(wanted.realm_roles - have.realm_roles)]
+    changes += [Change(ChangeKind.REVOKE, r, r, None) for r in sorted(have.realm_roles - wanted.realm_roles)]
+    changes += [Change(ChangeKind.JOIN, g, None, g) for g in sorted(wanted.groups - have.groups)]
+    changes += [Change(ChangeKind.LEAVE, g, g, None) for g in sorted(have.groups - wanted.groups)]
     return changes
 
 

@@ -9,21 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from provisioning.actual import ActualState, ActualUser
-from provisioning.plan import (
-    CREATE,
-    CREATE_SITE,
-    DISABLE,
-    ENABLE,
-    GRANT,
-    JOIN,
-    LEAVE,
-    RENAME,
-    REVOKE,
-    UPDATE,
-    UPDATE_SITE,
-)
+from provisioning.plan import ChangeKind
 
-SIGN_OUT = "sign-out"
 _TOP_LEVEL = {"firstName": "first_name", "lastName": "last_name", "email": "email", "emailVerified": "email_verified"}
 
 
@@ -37,24 +24,24 @@ def _user(intent: dict[str, Any], actual: ActualState) -> ActualUser | None:
 def applied(intent: dict[str, Any], actual: ActualState) -> tuple[bool, str]:
     """Whether the change an intent announced is in the realm now, and how that was told."""
     kind, target, after = intent.get("change"), str(intent.get("target", "")), intent.get("after")
-    if kind in (CREATE_SITE, UPDATE_SITE):
+    if kind in (ChangeKind.CREATE_SITE, ChangeKind.UPDATE_SITE):
         return actual.site_names.get(target) == after, "site group as it is now"
     user = _user(intent, actual)
     if user is None:
         return False, "no such managed account now"
-    if kind == CREATE:
+    if kind == ChangeKind.CREATE:
         return True, f"account {user.username} exists (id {user.id})"
-    if kind == RENAME:
+    if kind == ChangeKind.RENAME:
         return user.username == after, f"account is named {user.username} now"
-    if kind in (DISABLE, ENABLE):
+    if kind in (ChangeKind.DISABLE, ChangeKind.ENABLE):
         return user.enabled == after, f"account is {'enabled' if user.enabled else 'disabled'} now"
-    if kind == SIGN_OUT:
+    if kind == ChangeKind.SIGN_OUT:
         return False, "sessions are checked, and ended, by this run"
-    if kind == UPDATE:
+    if kind == ChangeKind.UPDATE:
         now = getattr(user, _TOP_LEVEL[target]) if target in _TOP_LEVEL else (user.attributes or {}).get(target)
         return (now or None) == (after or None), f"{target} is {now!r} now"
-    if kind in (GRANT, REVOKE):
-        return (target in user.realm_roles) == (kind == GRANT), "realm roles as they are now"
-    if kind in (JOIN, LEAVE):
-        return (target in user.groups) == (kind == JOIN), "groups as they are now"
+    if kind in (ChangeKind.GRANT, ChangeKind.REVOKE):
+        return (target in user.realm_roles) == (kind == ChangeKind.GRANT), "realm roles as they are now"
+    if kind in (ChangeKind.JOIN, ChangeKind.LEAVE):
+        return (target in user.groups) == (kind == ChangeKind.JOIN), "groups as they are now"
     return False, f"unknown change {kind!r}"

@@ -33,7 +33,7 @@ class ApplyReport:
     writes: int = 0
     create_mode: str = ""
 
-    def count(self, kind: str, n: int = 1) -> None:
+    def count(self, kind: str, n: int = 1) -> None:  # a ChangeKind (a str)
         self.done[kind] = self.done.get(kind, 0) + n
 
     def as_json(self) -> dict[str, Any]:

@@ -116,11 +116,11 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
         users[desired.username] = desired
         if not started:
             not_started.add(desired.username)
-    for user in users.values():
-        if user.previous_username and user.previous_username in users:
-            problems.append(Problem(first_seen[("previous_employee_no", user.previous_username)],
-                                    f"原工号 {user.previous_username!r} is still the employee number of "
-                                    f"{users[user.previous_username].source}: one person, one account"))
+    for entry in users.values():
+        if entry.previous_username and entry.previous_username in users:
+            problems.append(Problem(first_seen[("previous_employee_no", entry.previous_username)],
+                                    f"原工号 {entry.previous_username!r} is still the employee number of "
+                                    f"{users[entry.previous_username].source}: one person, one account"))
     if not raw.people and not raw.problems:
         problems.append(Problem(file_at, "the roster lists nobody"))
     if problems:
@@ -156,8 +156,8 @@ def _person(
     for required in REQUIRED_FIELDS:
         if not cell(required).text():
             bad(required, "missing")
-    for key, value in person.cells.items():
-        hidden = _invisible(value.text())
+    for key, given_cell in person.cells.items():
+        hidden = _invisible(given_cell.text())
         if hidden:
             bad(key, f"holds an invisible character {hidden} (pasted from a web page or chat?): retype the value")
     if len(problems) > count:

@@ -22,9 +22,10 @@ from typing import Any
 import httpx
 import pytest
 
+from devstack.form_login import authorization_code_login, loopback_client
 from provisioning import moments
 from sso import catalog
-from tests.provisioning.support import Provisioner, credential_rows, one_time_password_works, person
+from tests.provisioning.support import Provisioner, authorize_url, credential_rows, one_time_password_works, person
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -123,9 +124,6 @@ def test_a_leaver_killed_between_disable_and_sign_out_is_signed_out_by_the_rerun
         "password": "Leaver-Passw0rd-201", "client_secret": provision.realm.settings.workbench_client_secret,
         "scope": "openid"})
     if signed_in.status_code != 200:  # the workbench refuses the password grant: sign in through the login page
-        from devstack.form_login import authorization_code_login, loopback_client
-
-        from tests.provisioning.support import authorize_url
         with loopback_client() as client:
             authorization_code_login(client, provision.realm.endpoint.base_url, authorize_url(provision)[0],
                                      "wy0201", "Leaver-Passw0rd-201", None)
@@ -164,3 +162,26 @@ def test_a_plain_apply_replans_when_the_realm_changes_under_it(provision: Provis
             child.wait(timeout=30)
     assert provision.user("WY0301")["attributes"][catalog.PHONE_ATTRIBUTE] == ["+8613803010301"]
     assert "supervisor" in provision.roles(provision.user("WY0305")["id"])
+
+
+def test_an_account_a_killed_apply_created_behind_the_plan_is_adopted_not_skipped(provision: Provisioner) -> None:
+    """The killed run's last import commits after the re-run has read the realm: the re-run's create finds it."""
+    people = [person(n, "冯静") for n in range(400, 403)]
+    roster = provision.roster(people)
+    child = _start(provision, roster, moments.PASSWORDS_WRITTEN)
+    try:
+        mark = _wait_for(provision, child, moments.PASSWORDS_WRITTEN)
+        provision.realm.create_user("wy0401", None, email="wy0401@example.com", attributes={
+            catalog.MANAGED_ATTRIBUTE: ["true"], catalog.EMPLOYEE_NO_ATTRIBUTE: ["WY0401"]})
+        mark.unlink()
+        assert child.wait(timeout=120) == 0, "an account its predecessor made is not a failure"
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
+    adopted = [e for e in _audit(provision) if e["account"] == "wy0401" and e["change"] == "create" and e["phase"] == "done"]
+    assert len(adopted) == 1 and "earlier, killed apply" in adopted[0]["note"]
+    assert Counter(row["username"] for row in credential_rows(provision.credentials_file)) == {
+        "wy0400": 1, "wy0401": 1, "wy0402": 1}
+    assert provision("plan", roster).code == 2, "the adopted account's roles and groups are planned next"
+    assert provision("apply", roster).code == 0 and provision("plan", roster).code == 0
