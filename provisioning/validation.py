@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from provisioning.desired import DesiredState, DesiredUser, split_name
@@ -135,6 +136,24 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
     )
 
 
+@dataclass
+class _Row:
+    """One roster row being validated: its cells, and the problems found in it (each naming its cell)."""
+
+    person: RawPerson
+    problems: list[Problem]
+
+    def cell(self, name: str) -> Cell:
+        return self.person.get(name) or Cell(None, self.person.location)
+
+    def text(self, name: str) -> str:
+        return self.cell(name).text()
+
+    def bad(self, name: str, message: str) -> None:
+        at = self.cell(name).location
+        self.problems.append(Problem(at, message if at.column else f"{FIELD_LABELS[name]}: {message}"))
+
+
 def _person(
     person: RawPerson,
     sites: dict[str, str],
@@ -144,88 +163,28 @@ def _person(
     today: dt.date,
     profile: UserProfile,
 ) -> tuple[DesiredUser, bool] | None:
+    """One row: each field through its own validator, then what spans fields (uniqueness, Keycloak's rules)."""
     count = len(problems)
-
-    def cell(name: str) -> Cell:
-        return person.get(name) or Cell(None, person.location)
-
-    def bad(name: str, message: str) -> None:
-        at = cell(name).location
-        problems.append(Problem(at, message if at.column else f"{FIELD_LABELS[name]}: {message}"))
-
-    for required in REQUIRED_FIELDS:
-        if not cell(required).text():
-            bad(required, "missing")
-    for key, given_cell in person.cells.items():
-        hidden = _invisible(given_cell.text())
-        if hidden:
-            bad(key, f"holds an invisible character {hidden} (pasted from a web page or chat?): retype the value")
+    row = _Row(person, problems)
+    _present_and_visible(row)
     if len(problems) > count:
         return None
-
-    employee_no = _employee_no(cell("employee_no").text(), "employee_no", bad)
-    previous_no = _employee_no(cell("previous_employee_no").text(), "previous_employee_no", bad)
-    if previous_no and previous_no.lower() == employee_no.lower():
-        bad("previous_employee_no", f"{previous_no!r} is the employee number itself")
-
-    name = cell("name").text()
-
-    raw_mobile = cell("mobile").text()
-    phone = normalise_mobile(raw_mobile) if raw_mobile else None
-    if raw_mobile and phone is None:
-        bad("mobile", f"{raw_mobile!r} is not a mainland mobile number (11 digits starting 13-19, optional +86)")
-
-    email = cell("email").text().lower() or None
-    if email and not _EMAIL.match(email):
-        bad("email", f"{email!r} is not an e-mail address")
-
-    rank_text = cell("rank").text()
-    rank = _RANKS.get(rank_text.lower()) if rank_text else None
-    if rank_text and rank is None:
-        bad("rank", f"unknown rank {rank_text!r} (one of {', '.join(f'{r.id}/{r.label.zh}' for r in catalog.RANKS.values())})")
-
-    departments: set[str] = set()
-    for text in _items(cell("departments")):
-        department = _DEPARTMENTS.get(text.lower())
-        if department is None:
-            bad("departments", f"unknown department {text!r} (one of {', '.join(f'{d.id}/{d.label.zh}' for d in catalog.DEPARTMENTS.values())})")
-        else:
-            departments.add(department)
-
-    person_sites: set[str] = set()
-    for text in _items(cell("sites")):
-        code = site_by_name.get(text.lower())
-        if code is None:
-            bad("sites", f"unknown site {text!r}: declare it under sites (code and name)")
-        else:
-            person_sites.add(code)
-
-    status_text = cell("status").text()
-    status = STATUS_VALUES.get(status_text.lower(), None) if status_text else "active"
-    if status is None:
-        bad("status", f"{status_text!r} is neither active/在职 nor leaving/离职")
-
-    start = _date(cell("start_date"), "start_date", bad)
-    end = _date(cell("end_date"), "end_date", bad)
-    if start and end and end < start:
-        bad("end_date", f"{end} is before the start date {start}")
-
-    username = employee_no.lower()
-    previous_username = previous_no.lower() or None
-    for key, value, label in (("employee_no", username, "employee number"), ("email", email, "e-mail"),
-                              ("mobile", phone, "mobile"), ("previous_employee_no", previous_username, "previous employee number")):
-        if not value:
-            continue
-        seen = first_seen.get((key, value))
-        if seen is not None:
-            bad(key, f"duplicate {label} {value!r}, first used at {seen}")
-        else:
-            first_seen[(key, value)] = cell(key).location
-
+    employee_no = _employee_no(row.text("employee_no"), "employee_no", row.bad)
+    previous_no = _previous_employee_no(row, employee_no)
+    name = row.text("name")
+    phone = _mobile(row)
+    email = _email(row)
+    rank = _rank(row)
+    departments = _departments(row)
+    person_sites = _sites(row, site_by_name)
+    status = _status(row)
+    start, end = _dates(row)
+    username, previous_username = employee_no.lower(), previous_no.lower() or None
+    _unique(row, first_seen, employee_no=username, email=email, mobile=phone, previous_employee_no=previous_username)
     family, given = split_name(name)
-    family = cell("family_name").text() or family
-    given = cell("given_name").text() or given
-    _profile_rules(profile, bad, username=username, email=email or "", family=family, given=given, name=name,
+    family = row.text("family_name") or family
+    given = row.text("given_name") or given
+    _profile_rules(profile, row.bad, username=username, email=email or "", family=family, given=given, name=name,
                    own_family=person.get("family_name") is not None, own_given=person.get("given_name") is not None)
     if len(problems) > count or not (username and phone and rank and name):
         return None
@@ -233,22 +192,108 @@ def _person(
     started = start is None or start <= today
     return (
         DesiredUser(
-            username=username,
-            employee_no=employee_no,
-            display_name=name,
-            first_name=given,
-            last_name=family,
-            email=email,
-            phone=phone,
-            rank=rank,
-            departments=frozenset(departments),
-            sites=frozenset(person_sites),
-            active=active,
-            source=str(person.location),
-            previous_username=previous_username,
+            username=username, employee_no=employee_no, display_name=name, first_name=given, last_name=family,
+            email=email, phone=phone, rank=rank, departments=frozenset(departments), sites=frozenset(person_sites),
+            active=active, source=str(person.location), previous_username=previous_username,
         ),
         started,
     )
+
+
+def _present_and_visible(row: _Row) -> None:
+    for required in REQUIRED_FIELDS:
+        if not row.text(required):
+            row.bad(required, "missing")
+    for key, given_cell in row.person.cells.items():
+        hidden = _invisible(given_cell.text())
+        if hidden:
+            row.bad(key, f"holds an invisible character {hidden} (pasted from a web page or chat?): retype the value")
+
+
+def _previous_employee_no(row: _Row, employee_no: str) -> str:
+    previous_no = _employee_no(row.text("previous_employee_no"), "previous_employee_no", row.bad)
+    if previous_no and previous_no.lower() == employee_no.lower():
+        row.bad("previous_employee_no", f"{previous_no!r} is the employee number itself")
+        return ""
+    return previous_no
+
+
+def _mobile(row: _Row) -> str | None:
+    raw = row.text("mobile")
+    phone = normalise_mobile(raw) if raw else None
+    if raw and phone is None:
+        row.bad("mobile", f"{raw!r} is not a mainland mobile number (11 digits starting 13-19, optional +86)")
+    return phone
+
+
+def _email(row: _Row) -> str | None:
+    email = row.text("email").lower() or None
+    if email and not _EMAIL.match(email):
+        row.bad("email", f"{email!r} is not an e-mail address")
+    return email
+
+
+def _rank(row: _Row) -> str | None:
+    text = row.text("rank")
+    rank = _RANKS.get(text.lower()) if text else None
+    if text and rank is None:
+        row.bad("rank", f"unknown rank {text!r} (one of {', '.join(f'{r.id}/{r.label.zh}' for r in catalog.RANKS.values())})")
+    return rank
+
+
+def _departments(row: _Row) -> set[str]:
+    found: set[str] = set()
+    for text in _items(row.cell("departments")):
+        department = _DEPARTMENTS.get(text.lower())
+        if department is None:
+            row.bad("departments", f"unknown department {text!r} (one of "
+                                   f"{', '.join(f'{d.id}/{d.label.zh}' for d in catalog.DEPARTMENTS.values())})")
+        else:
+            found.add(department)
+    return found
+
+
+def _sites(row: _Row, site_by_name: dict[str, str]) -> set[str]:
+    found: set[str] = set()
+    for text in _items(row.cell("sites")):
+        code = site_by_name.get(text.lower())
+        if code is None:
+            row.bad("sites", f"unknown site {text!r}: declare it under sites (code and name)")
+        else:
+            found.add(code)
+    return found
+
+
+def _status(row: _Row) -> str | None:
+    text = row.text("status")
+    status = STATUS_VALUES.get(text.lower(), None) if text else "active"
+    if status is None:
+        row.bad("status", f"{text!r} is neither active/在职 nor leaving/离职")
+    return status
+
+
+def _dates(row: _Row) -> tuple[dt.date | None, dt.date | None]:
+    start = _date(row.cell("start_date"), "start_date", row.bad)
+    end = _date(row.cell("end_date"), "end_date", row.bad)
+    if start and end and end < start:
+        row.bad("end_date", f"{end} is before the start date {start}")
+    return start, end
+
+
+_UNIQUE_LABELS = {"employee_no": "employee number", "email": "e-mail", "mobile": "mobile",
+                  "previous_employee_no": "previous employee number"}
+
+
+def _unique(row: _Row, first_seen: dict[tuple[str, str], Location], **values: str | None) -> None:
+    """Employee numbers (after NFKC and lower-casing), e-mails, mobiles and 原工号 appear once in a roster."""
+    for key, value in values.items():
+        if not value:
+            continue
+        seen = first_seen.get((key, value))
+        if seen is not None:
+            row.bad(key, f"duplicate {_UNIQUE_LABELS[key]} {value!r}, first used at {seen}")
+        else:
+            first_seen[(key, value)] = row.cell(key).location
 
 
 def _profile_rules(profile: UserProfile, bad: Callable[[str, str], None], *, username: str, email: str, family: str,
