@@ -23,15 +23,15 @@ from provisioning.audit import AuditLog, unfinished
 from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGateway, Unavailable
 from provisioning.marker import ApplyLock, clear_snapshot, ensure_marker, state_digest, write_snapshot
 from provisioning.passwords import CredentialsFile, one_time_password
-from provisioning.plan import AccountPlan, Change, ChangeKind, NewAccount, Plan
+from provisioning.known_state import owned_state_after
+from provisioning.plan import USER_FIELDS, AccountPlan, Change, ChangeKind, NewAccount, Plan
 from provisioning.reconcile import applied
 from provisioning.report import ApplyReport, Failure
 from sso import catalog
 
 #: partialImport's cost per user grows with the batch (KEYCLOAK.md); 25 with 3 in flight kept both cores busy here.
 BATCH = 25
-#: attribute names the UserRepresentation holds as top-level fields
-_TOP_LEVEL = {"firstName", "lastName", "email", "emailVerified", "username"}
+
 
 
 def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str,
@@ -381,7 +381,7 @@ class Applier:
                 rep["enabled"] = change.after
             elif change.target == "emailVerified":
                 rep["emailVerified"] = bool(change.after)
-            elif change.target in _TOP_LEVEL:
+            elif change.target in USER_FIELDS:
                 rep[change.target] = change.after or ""
             elif change.after:
                 attributes[change.target] = [str(change.after)]
@@ -418,22 +418,9 @@ class Applier:
         for username, user in self.actual.users.items():
             if username in self.failed_accounts or user.attributes is None or not user.memberships_known:
                 continue
-            attributes, roles, groups = dict(user.attributes), set(user.realm_roles), set(user.groups)
             account = planned.get(username)
-            for change in account.changes if account else ():
-                if change.kind == ChangeKind.UPDATE and change.target not in _TOP_LEVEL:
-                    if change.after:
-                        attributes[change.target] = str(change.after)
-                    else:
-                        attributes.pop(change.target, None)
-                elif change.kind == ChangeKind.GRANT:
-                    roles.add(change.target)
-                elif change.kind == ChangeKind.REVOKE:
-                    roles.discard(change.target)
-                elif change.kind == ChangeKind.JOIN:
-                    groups.add(change.target)
-                elif change.kind == ChangeKind.LEAVE:
-                    groups.discard(change.target)
+            attributes, roles, groups = owned_state_after(user.attributes, user.realm_roles, user.groups,
+                                                          account.changes if account else ())
             digests.add(state_digest(username, attributes, roles, groups))
         for username in self.created_ids:
             new = planned[username].new

@@ -33,6 +33,10 @@ class ChangeKind(StrEnum):
     UPDATE_SITE = "update-site"
 
 
+#: what an ``update`` may target besides attributes: fields of Keycloak's UserRepresentation itself
+USER_FIELDS = frozenset({"firstName", "lastName", "email", "emailVerified", "username"})
+
+
 @dataclass(frozen=True)
 class Change:
     kind: ChangeKind
