@@ -2,7 +2,7 @@
 
 Why not python-keycloak's ``KeycloakAdmin`` here: provisioning needs the bulk forms of the API
 (one-page brief listings, ``partialImport`` with SKIP, admin events paged newest first), calls made
-concurrently from a thread pool, and an exact count of requests and writes (the benchmark and the
+concurrently by its callers (``concurrent.py``), and an exact count of requests and writes (the benchmark and the
 "no writes on a no-op" test read it). python-keycloak is still used where a call is one-off (realm
 creation in ``realm_import``, the naive baseline in ``bench/``). The realm is fixed per gateway and
 every path is relative to ``/admin/realms/{realm}``: there is no hidden "current realm".
@@ -15,16 +15,12 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 #: One page for bulk listings: offset paging re-scans in Keycloak, so read in as few pages as possible.
 BULK_PAGE = 100_000
@@ -136,7 +132,8 @@ class KeycloakGateway:
         self.realm = realm
         self.credentials = credentials
         self.concurrency = concurrency
-        self._http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2 + 2))
+        # room for the appliers' creates in flight, whatever the readers use
+        self._http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=max(concurrency * 2 + 2, 32)))
         self._tokens = TokenSource(self._http, self.base_url, realm, credentials)
         self._count_lock = threading.Lock()
         self.counts: Counter[str] = Counter()
@@ -202,14 +199,6 @@ class KeycloakGateway:
 
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path, params=params or None).json()
-
-    def map(self, fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
-        """Run ``fn`` over items concurrently (Keycloak has two cores; a few requests in flight keep both busy)."""
-        items = list(items)
-        if len(items) <= 1:
-            return [fn(i) for i in items]
-        with ThreadPoolExecutor(max_workers=workers or self.concurrency) as pool:
-            return list(pool.map(fn, items))
 
     # -- realm ---------------------------------------------------------------------------------------
     def events_config(self) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 PLAN_FORMAT = 1

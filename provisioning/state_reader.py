@@ -23,6 +23,7 @@ from typing import Any
 
 from provisioning.actual import ActualState, ActualUser, Holder
 from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
+from provisioning.concurrent import concurrently
 from provisioning.keycloak_gateway import KeycloakGateway
 from provisioning.marker import Marker, read_marker, state_digest
 from sso import catalog
@@ -71,7 +72,7 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         jobs += [(f"role:{r}", (lambda r=r: gateway.role_members(r))) for r in MANAGED_REALM_ROLES]  # type: ignore[misc]
         jobs += [(f"group:{p}", (lambda i=i: gateway.group_members(i))) for p, i in group_ids.items()]  # type: ignore[misc]
     say("reading accounts" + (" and memberships" if list_members else ""))
-    results = dict(zip([name for name, _ in jobs], gateway.map(lambda job: job[1](), jobs), strict=True))
+    results = dict(zip([name for name, _ in jobs], concurrently(lambda job: job[1](), jobs, gateway.concurrency), strict=True))
 
     users: dict[str, ActualUser] = {}
     by_id: dict[str, ActualUser] = {}
@@ -118,7 +119,7 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         say(f"reading {len(to_read)} accounts")
     managed_paths = set(group_ids)
     for user, (rep, user_roles, user_groups) in zip(
-            to_read, gateway.map(lambda u: _read_account(gateway, u.id, list_members), to_read), strict=True):
+            to_read, concurrently(lambda u: _read_account(gateway, u.id, list_members), to_read, gateway.concurrency), strict=True):
         attrs: dict[str, list[str]] = rep.get("attributes") or {}
         user.attributes = {name: (attrs.get(name) or [""])[0] for name in OWNED_ATTRIBUTES if attrs.get(name)}
         if not list_members:
@@ -162,13 +163,14 @@ def _holders(gateway: KeycloakGateway, desired: DesiredState | None, users: dict
             hold(everyone[user_id], phone)
     unknown = [i for i in everyone if i not in known]
     if len(unknown) <= len(phones):
-        for rep in gateway.map(gateway.get_user, unknown):
+        for rep in concurrently(gateway.get_user, unknown, gateway.concurrency):
             phone = ((rep.get("attributes") or {}).get(catalog.PHONE_ATTRIBUTE) or [""])[0]
             if phone in phones:
                 hold(rep, phone)
     else:
         ordered = sorted(phones)
-        for phone, reps in zip(ordered, gateway.map(lambda p: gateway.search_users(f"{catalog.PHONE_ATTRIBUTE}:{p}"), ordered),
+        for phone, reps in zip(ordered, concurrently(lambda p: gateway.search_users(f"{catalog.PHONE_ATTRIBUTE}:{p}"), ordered,
+                                                         gateway.concurrency),
                                strict=True):
             for rep in reps:
                 hold(rep, phone)
