@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,21 @@ def _kill_at(provision: Provisioner, roster: Path, moment: str, admin: bool = Tr
     finally:
         child.wait(timeout=30)
     (provision.workdir / moment).unlink()
+
+
+def _exit_after(provision: Provisioner, roster: Path, moment: str, meanwhile: Callable[[], object],
+                admin: bool = True) -> int:
+    """Run an apply to ``moment``, do ``meanwhile`` there, let it go on; its exit code."""
+    child = _start(provision, roster, moment, admin=admin)
+    try:
+        mark = _wait_for(provision, child, moment)
+        meanwhile()
+        mark.unlink()
+        return child.wait(timeout=120)
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
 
 
 def _managed(provision: Provisioner) -> dict[str, dict[str, Any]]:
@@ -148,18 +164,14 @@ def test_a_plain_apply_replans_when_the_realm_changes_under_it(provision: Provis
     assert provision("apply", provision.roster(people)).code == 0
     moved = [*people[:-1], person(305, "郑洁", rank="supervisor")]
     roster = provision.roster(moved)
-    child = _start(provision, roster, moments.LOCK_TAKEN, admin=False)
-    try:
-        mark = _wait_for(provision, child, moments.LOCK_TAKEN)
-        someone = provision.user("WY0301")  # changed by hand after the plan, before the apply looks again
+
+    def change_by_hand() -> None:  # after the plan, before the apply looks again
+        someone = provision.user("WY0301")
         someone["attributes"][catalog.PHONE_ATTRIBUTE] = ["+8613700000301"]
         provision.realm.admin().update_user(someone["id"], someone)
-        mark.unlink()
-        assert child.wait(timeout=120) == 0, "a plain apply must plan again, not exit 3"
-    finally:
-        if child.poll() is None:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait(timeout=30)
+
+    code = _exit_after(provision, roster, moments.LOCK_TAKEN, change_by_hand, admin=False)
+    assert code == 0, "a plain apply must plan again, not exit 3"
     assert provision.user("WY0301")["attributes"][catalog.PHONE_ATTRIBUTE] == ["+8613803010301"]
     assert "supervisor" in provision.roles(provision.user("WY0305")["id"])
 
@@ -168,17 +180,10 @@ def test_an_account_a_killed_apply_created_behind_the_plan_is_adopted_not_skippe
     """The killed run's last import commits after the re-run has read the realm: the re-run's create finds it."""
     people = [person(n, "冯静") for n in range(400, 403)]
     roster = provision.roster(people)
-    child = _start(provision, roster, moments.PASSWORDS_WRITTEN)
-    try:
-        mark = _wait_for(provision, child, moments.PASSWORDS_WRITTEN)
-        provision.realm.create_user("wy0401", None, email="wy0401@example.com", attributes={
-            catalog.MANAGED_ATTRIBUTE: ["true"], catalog.EMPLOYEE_NO_ATTRIBUTE: ["WY0401"]})
-        mark.unlink()
-        assert child.wait(timeout=120) == 0, "an account its predecessor made is not a failure"
-    finally:
-        if child.poll() is None:
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait(timeout=30)
+    code = _exit_after(provision, roster, moments.PASSWORDS_WRITTEN, lambda: provision.realm.create_user(
+        "wy0401", None, email="wy0401@example.com",
+        attributes={catalog.MANAGED_ATTRIBUTE: ["true"], catalog.EMPLOYEE_NO_ATTRIBUTE: ["WY0401"]}))
+    assert code == 0, "an account its predecessor made is not a failure"
     adopted = [e for e in _audit(provision) if e["account"] == "wy0401" and e["change"] == "create" and e["phase"] == "done"]
     assert len(adopted) == 1 and "earlier, killed apply" in adopted[0]["note"]
     assert Counter(row["username"] for row in credential_rows(provision.credentials_file)) == {
