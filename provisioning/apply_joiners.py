@@ -90,12 +90,17 @@ class JoinerApplier(Step):
         try:
             user_id = self.gateway.create_user(rep)  # groups by path are accepted inline
         except GatewayError as exc:
-            if exc.status == 409:
-                self._existing(account)
-            else:
-                self._fail(account.username, ChangeKind.CREATE, exc, account.changes)
-            self.progress(1)
-            return
+            own = self._own_account(account) if exc.status == 409 else None
+            if own is None:
+                if exc.status == 409:
+                    self._existing(account)
+                else:
+                    self._fail(account.username, ChangeKind.CREATE, exc, account.changes)
+                    self.progress(1)
+                return
+            user_id = own  # made by a killed earlier apply (or by this one's retried request): carry on
+            with self._lock:
+                self.report.adopted.append(account.username)
         with self._lock:
             self.touched.add(user_id)  # POST /users leaves USER events; partialImport's are type REALM
         try:
@@ -107,16 +112,26 @@ class JoinerApplier(Step):
             return
         self._created(account, user_id, password_given=bool(password))
 
-    def _existing(self, account: AccountPlan) -> None:
-        """The account was there when created: made by a killed earlier apply (adopt it), or not ours (skip)."""
+    def _own_account(self, account: AccountPlan) -> str | None:
+        """The id of the account with this username if provisioning made it (managed, same 工号)."""
         assert account.new is not None
         user = self.gateway.find_user(account.username)
         attributes = (user or {}).get("attributes") or {}
-        if user is not None and attributes.get(catalog.MANAGED_ATTRIBUTE) == ["true"]:
+        if user is None or attributes.get(catalog.MANAGED_ATTRIBUTE) != ["true"]:
+            return None
+        if attributes.get(catalog.EMPLOYEE_NO_ATTRIBUTE) not in (None, [account.new.employee_no]):
+            return None
+        return str(user["id"])
+
+    def _existing(self, account: AccountPlan) -> None:
+        """The account was there when created: made by a killed earlier apply (adopt it), or not ours (skip)."""
+        assert account.new is not None
+        user_id = self._own_account(account)
+        if user_id is not None:
             with self._lock:
                 self.report.adopted.append(account.username)
                 self.failed_accounts.add(account.username)  # its memberships are read again by the next run
-            self.audit.done(account.username, account.changes, str(user["id"]), note="created by an earlier, killed apply")
+            self.audit.done(account.username, account.changes, user_id, note="created by an earlier, killed apply")
         else:
             with self._lock:
                 self.report.skipped.append(account.username)

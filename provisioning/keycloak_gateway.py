@@ -184,6 +184,12 @@ class KeycloakGateway:
                 self.counts[method] += 1
             try:
                 response = self._http.request(method, url, params=params, json=body, headers=headers)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                # a kept-alive connection Keycloak dropped: sent once more on a fresh one (a create that did
+                # reach Keycloak then answers 409, which the joiner applier takes as its own account)
+                if attempt == 1:
+                    continue
+                raise Unavailable(method, path, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
             except httpx.HTTPError as exc:
                 raise Unavailable(method, path, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
             if response.status_code == 401 and attempt == 1:
