@@ -7,13 +7,14 @@ Deterministic for a seed: the same ``--staff N`` gives the same people, so bench
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from sso.csv_safe import csv_text
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰建国志红文斌海波鹏辉飞宇晨浩然子轩欣怡梓涵雨萱俊杰嘉豪思远佳琪子涵一诺"
@@ -104,11 +105,7 @@ def preamble(company: Company) -> list[str]:
 
 def write_csv(company: Company, path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        for line in preamble(company):
-            writer.writerow([line])
-        writer.writerow(HEADER_ZH)
-        writer.writerows(rows(company))
+        out.write(csv_text([[line] for line in preamble(company)] + [list(HEADER_ZH)] + rows(company)))
 
 
 def write_xlsx(company: Company, path: Path) -> None:

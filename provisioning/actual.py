@@ -24,15 +24,31 @@ class ActualUser:
     groups: set[str] = field(default_factory=set)  # managed group paths
     #: whether ``realm_roles`` and ``groups`` were read (not read for leavers when only events were checked)
     memberships_known: bool = True
+    email_verified: bool = False
 
     def as_json(self, detailed: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
             "id": self.id, "username": self.username, "enabled": self.enabled, "first_name": self.first_name,
-            "last_name": self.last_name, "email": self.email,
+            "last_name": self.last_name, "email": self.email, "email_verified": self.email_verified,
         }
         if detailed:
             body |= {"attributes": self.attributes, "realm_roles": sorted(self.realm_roles), "groups": sorted(self.groups)}
         return body
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An account that holds a username, e-mail or mobile a joiner (or a renamed account) wants."""
+
+    id: str
+    username: str
+    email: str | None
+    enabled: bool
+    managed: bool
+    phone: str | None = None
+
+    def describe(self) -> str:
+        return f"{'managed' if self.managed else 'unmanaged'} account, {'enabled' if self.enabled else 'disabled'}"
 
 
 @dataclass
@@ -48,6 +64,8 @@ class ActualState:
     attributes_read: int  # accounts whose full representation was fetched
     roster: frozenset[str]  # usernames the roster names (their details were read or known)
     accounts_read: list[str] = field(default_factory=list)  # whose details were read (changed since the snapshot)
+    #: every other account that holds a wanted username, e-mail or mobile (read only when joiners or renames are due)
+    holders: list[Holder] = field(default_factory=list)
 
     def fingerprint(self) -> str:
         """A digest of everything a plan depends on: a saved plan applies only while it is unchanged.

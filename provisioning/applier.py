@@ -1,11 +1,8 @@
-"""Carry out a plan, by resource type in dependency order: site groups, new accounts, changes to
-existing accounts (profile, roles, groups, re-enables), then disables with sign-out.
-
-New accounts go in ``partialImport`` batches of 50 (Keycloak's cost per user grows with the batch) with
-roles, groups, required actions and the one-time password inline, a few batches at once. ``SKIP``,
-never ``OVERWRITE``: an account that appeared meanwhile is reported, not replaced. When the credentials
-may not use partialImport (it needs ``manage-realm``), accounts are created one by one instead.
-Every completed change is written to the audit log as it happens.
+"""Carry out a plan under the realm's lock: the appliers per resource kind, in dependency order —
+site groups (``apply_sites``), new accounts (``apply_joiners``), existing accounts (``apply_accounts``),
+leavers' sessions (``apply_sessions``) — after settling what killed applies left in the audit log and
+re-reading the realm; then the snapshot the next plan starts from. Every write has an audit intent
+before it and an outcome after it.
 """
 
 from __future__ import annotations
@@ -14,35 +11,23 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
+from provisioning import moments
 from provisioning.actual import ActualState
-from provisioning.audit import AuditLog
-from provisioning.keycloak_gateway import Forbidden, GatewayError, KeycloakGateway, Unavailable
+from provisioning.apply_accounts import AccountApplier
+from provisioning.apply_context import BATCH, ApplyContext, ApplyOptions
+from provisioning.apply_joiners import JoinerApplier
+from provisioning.apply_sessions import SessionSweeper
+from provisioning.apply_sites import SiteApplier
+from provisioning.audit import AuditLog, unfinished
+from provisioning.keycloak_gateway import GatewayError, KeycloakGateway
+from provisioning.known_state import owned_state_after
 from provisioning.marker import ApplyLock, clear_snapshot, ensure_marker, state_digest, write_snapshot
-from provisioning.passwords import CredentialsFile, one_time_password
-from provisioning.plan import (
-    CREATE,
-    CREATE_SITE,
-    DISABLE,
-    ENABLE,
-    GRANT,
-    JOIN,
-    LEAVE,
-    REVOKE,
-    UPDATE,
-    UPDATE_SITE,
-    AccountPlan,
-    NewAccount,
-    Plan,
-)
-from sso import catalog
+from provisioning.plan import Plan
+from provisioning.reconcile import applied
+from provisioning.report import ApplyReport
 
-#: partialImport's cost per user grows with the batch (KEYCLOAK.md); 25 with 3 in flight kept both cores busy here.
-BATCH = 25
-#: attribute names the UserRepresentation holds as top-level fields
-_TOP_LEVEL = {"firstName", "lastName", "email"}
+__all__ = ["BATCH", "Applier", "ApplyOptions", "RealmChanged"]
 
 
 def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str,
@@ -63,63 +48,33 @@ class RealmChanged(Exception):
     """The realm is no longer in the state the plan was made against."""
 
 
-@dataclass
-class ApplyOptions:
-    invite: bool = False  # execute-actions e-mail instead of a one-time password
-    credentials: CredentialsFile | None = None
-    batch_size: int = BATCH
-    workers: int = 3
-    lock_holder: str = "wuye-sso provision"
-
-
-@dataclass
-class Failure:
-    account: str
-    change: str
-    error: str
-
-
-@dataclass
-class ApplyReport:
-    done: dict[str, int] = field(default_factory=dict)
-    failures: list[Failure] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # accounts that already existed (not managed, or made meanwhile)
-    passwords_written: int = 0
-    invitations_sent: int = 0
-    seconds: float = 0.0
-    requests: int = 0
-    writes: int = 0
-    create_mode: str = ""
-
-    def count(self, kind: str, n: int = 1) -> None:
-        self.done[kind] = self.done.get(kind, 0) + n
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "done": self.done, "failures": [f.__dict__ for f in self.failures], "skipped": self.skipped,
-            "passwords_written": self.passwords_written, "invitations_sent": self.invitations_sent,
-            "seconds": round(self.seconds, 3), "requests": self.requests, "writes": self.writes,
-            "create_mode": self.create_mode,
-        }
-
-
 class Applier:
+    """One apply: under the realm's lock, the appliers per resource kind in dependency order (site groups,
+    new accounts, existing accounts, leavers' sessions), then the snapshot for the next plan."""
+
     def __init__(self, gateway: KeycloakGateway, actual: ActualState, audit: AuditLog, options: ApplyOptions,
                  progress: Callable[[int], None] | None = None) -> None:
-        self.gateway, self.actual, self.audit, self.options = gateway, actual, audit, options
-        self.progress = progress or (lambda _n: None)
-        self.report = ApplyReport()
-        self.group_ids = dict(actual.group_ids)
-        self.created_ids: dict[str, str] = {}
-        self.touched: set[str] = set()
-        self.failed_accounts: set[str] = set()
-        self._lock = threading.Lock()
-        self._passwords: dict[str, str] = {}
-        self._passwords_written: set[str] = set()
+        self.ctx = ApplyContext(gateway, actual, audit, options, progress or (lambda _n: None),
+                                group_ids=dict(actual.group_ids))
+        self.gateway, self.audit, self.options = gateway, audit, options
+        self.clock_offset_ms = 0.0
+        self.lock_taken_ms = 0
 
-    # -- the whole apply, under the realm's lock ------------------------------------------------------
-    def apply(self, plan: Plan, recheck: Callable[[], str] | None = None) -> ApplyReport:
-        """Take the realm's lock, check the realm is still as planned (``recheck`` gives its fingerprint now), apply."""
+    @property
+    def report(self) -> ApplyReport:
+        return self.ctx.report
+
+    @property
+    def actual(self) -> ActualState:
+        return self.ctx.actual
+
+    def apply(self, plan: Plan, recheck: Callable[[], ActualState] | None = None,
+              replan: Callable[[ActualState], Plan] | None = None) -> ApplyReport:
+        """Take the realm's lock, read the realm again (``recheck``), settle what killed applies left, apply.
+
+        If the realm changed since the plan, ``replan`` makes the plan again from what is there now (a
+        plain apply); without it (a saved plan) the apply is refused.
+        """
         started = time.monotonic()
         requests0, writes0 = self.gateway.requests, self.gateway.writes
         marker_id = ensure_marker(self.gateway, self.actual.marker)
@@ -127,23 +82,31 @@ class Applier:
         local_before = time.time() * 1000
         lock.acquire()
         try:
+            moments.reached(moments.LOCK_TAKEN)
             self.clock_offset_ms, lock_event_ms = server_clock_offset(
                 self.gateway, marker_id, lock.group_id or "", local_before)
             # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
             self.lock_taken_ms = int(
                 lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000)
-            if recheck is not None and plan.realm_exists and recheck() != plan.fingerprint:
-                raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+            if recheck is not None and plan.realm_exists:
+                now = recheck()
+                self._reconcile(now)
+                if now.fingerprint() != plan.fingerprint:
+                    if replan is None:
+                        raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+                    plan, self.ctx.actual = replan(now), now
+                    self.ctx.group_ids.clear()
+                    self.ctx.group_ids.update(now.group_ids)
+                    self.report.replanned = True
             stop = threading.Event()
             heartbeat = threading.Thread(target=self._heartbeat, args=(lock, stop), daemon=True)
             heartbeat.start()
             try:
                 clear_snapshot(self.gateway, marker_id)
-                self._sites(plan)
-                self._creates([a for a in plan.accounts if a.new is not None])
-                existing = [a for a in plan.accounts if a.new is None]
-                self._each(self._change_account, [a for a in existing if DISABLE not in a.kinds])
-                self._each(self._change_account, [a for a in existing if DISABLE in a.kinds])
+                SiteApplier(self.ctx).apply(plan)
+                JoinerApplier(self.ctx).apply([a for a in plan.accounts if a.new is not None])
+                AccountApplier(self.ctx).apply([a for a in plan.accounts if a.new is None])
+                self.sign_out_disabled()
                 self._snapshot(plan, marker_id, lock.group_id or "")
             finally:
                 stop.set()
@@ -163,237 +126,34 @@ class Applier:
             except GatewayError:
                 pass
 
-    def _fail(self, account: str, change: str, error: Exception) -> None:
-        with self._lock:
-            self.report.failures.append(Failure(account, change, str(error)))
-            self.failed_accounts.add(account)
+    def _reconcile(self, now: ActualState) -> None:
+        """Write the outcome of every intent a killed apply left open, as Keycloak shows it now."""
+        for intent in unfinished(self.audit.path, self.gateway.realm):
+            done, how = applied(intent, now)
+            self.audit.reconciled(intent, done, None, how)
+            self.report.reconciled += 1
 
-    # -- site groups ----------------------------------------------------------------------------------
-    def _sites(self, plan: Plan) -> None:
-        if not plan.sites:
-            return
-        parent = self.gateway.group_by_path(f"/{catalog.SITES_GROUP}")
-        assert parent is not None
-        for change in plan.sites:
-            path = catalog.site_group_path(change.target)
-            attributes = {"name_zh": [str(change.after)]}
-            try:
-                if change.kind == CREATE_SITE:
-                    self.group_ids[path] = self.gateway.create_group(change.target, attributes, parent_id=parent["id"])
-                elif change.kind == UPDATE_SITE:
-                    group = self.gateway.group(self.group_ids[path])
-                    group["attributes"] = {**(group.get("attributes") or {}), **attributes}
-                    self.gateway.update_group(self.group_ids[path], group)
-            except GatewayError as exc:
-                self._fail(f"site {change.target}", change.kind, exc)
-                continue
-            self.report.count(change.kind)
-            self.audit.record(f"site {change.target}", change.kind, path, change.before, change.after)
+    def sign_out_disabled(self) -> None:
+        """Leavers' live sessions, ended (also run alone when there is nothing else to apply)."""
+        SessionSweeper(self.ctx).apply()
 
-    # -- joiners --------------------------------------------------------------------------------------
-    def _creates(self, accounts: list[AccountPlan]) -> None:
-        if not accounts:
-            return
-        size = self.options.batch_size
-        batches = [accounts[i:i + size] for i in range(0, len(accounts), size)]
-        self.report.create_mode = "partialImport batches"
-        try:
-            self._create_batch_safely(batches[0])
-        except Forbidden:
-            self.report.create_mode = "one at a time (these credentials may not use partialImport)"
-            self._each(self._create_one, accounts)
-            return
-        self.gateway.map(self._create_batch_safely, batches[1:], workers=self.options.workers)
-
-    def _create_batch_safely(self, batch: list[AccountPlan]) -> None:
-        for attempt in (1, 2):
-            try:
-                self._create_batch(batch)
-                return
-            except Unavailable as exc:  # e.g. H2's lock timeout: the batch was rolled back, try once more
-                if attempt == 2:
-                    for account in batch:
-                        self._fail(account.username, CREATE, exc)
-                time.sleep(1)
-            except Forbidden:
-                raise
-            except GatewayError as exc:
-                for account in batch:
-                    self._fail(account.username, CREATE, exc)
-                return
-
-    def _create_batch(self, batch: list[AccountPlan]) -> None:
-        representations, secrets_rows = [], []
-        for account in batch:
-            assert account.new is not None
-            rep, password = self._representation(account.new)
-            representations.append(rep)
-            if password:
-                secrets_rows.append((account.username, account.new.employee_no, account.new.display_name, password))
-        if self.options.credentials is not None:
-            self._write_credentials(secrets_rows)
-        results = self.gateway.partial_import_users(representations, if_exists="SKIP")
-        outcome = {str(r.get("resourceName")): r for r in results if r.get("resourceType") == "USER"}
-        for account in batch:
-            result = outcome.get(account.username, {})
-            if result.get("action") == "ADDED":
-                self._created(account, str(result.get("id")), password_given=bool(secrets_rows))
-            else:
-                with self._lock:
-                    self.report.skipped.append(account.username)
-                    self.failed_accounts.add(account.username)
-                self.progress(1)
-
-    def _create_one(self, account: AccountPlan) -> None:
-        assert account.new is not None
-        rep, password = self._representation(account.new)
-        roles = rep.pop("realmRoles")
-        try:
-            if password and self.options.credentials is not None:
-                self._write_credentials([(account.username, account.new.employee_no, account.new.display_name, password)])
-            user_id = self.gateway.create_user(rep)  # groups by path are accepted inline
-            with self._lock:
-                self.touched.add(user_id)  # POST /users leaves USER events; partialImport's are type REALM
-            self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
-        except GatewayError as exc:
-            if exc.status == 409:
-                with self._lock:
-                    self.report.skipped.append(account.username)
-                    self.failed_accounts.add(account.username)
-            else:
-                self._fail(account.username, CREATE, exc)
-            return
-        self._created(account, user_id, password_given=bool(password))
-
-    def _representation(self, new: NewAccount) -> tuple[dict[str, Any], str | None]:
-        rep: dict[str, Any] = {
-            "username": new.username, "enabled": True, "firstName": new.first_name, "lastName": new.last_name,
-            "attributes": {k: [v] for k, v in new.attributes.items()}, "realmRoles": list(new.realm_roles),
-            "groups": list(new.groups), "requiredActions": list(new.required_actions),
-        }
-        if new.email:
-            rep["email"] = new.email
-        password = None
-        if not (self.options.invite and new.email) and self.options.credentials is not None:
-            # one password per account per apply: a retry (e.g. one by one after partialImport was
-            # refused) must set the password already written to the credentials file
-            with self._lock:
-                password = self._passwords.setdefault(new.username, one_time_password())
-            rep["credentials"] = [{"type": "password", "value": password, "temporary": True}]
-        return rep, password
-
-    def _write_credentials(self, rows: list[tuple[str, str, str, str]]) -> None:
-        """Write each account's one-time password once (before the account exists: never a lost password)."""
-        assert self.options.credentials is not None
-        with self._lock:
-            fresh = [row for row in rows if row[0] not in self._passwords_written]
-            self._passwords_written.update(row[0] for row in fresh)
-        self.options.credentials.write(fresh)
-
-    def _created(self, account: AccountPlan, user_id: str, password_given: bool) -> None:
-        assert account.new is not None
-        with self._lock:
-            self.created_ids[account.username] = user_id
-            self.report.count(CREATE)
-            if password_given:
-                self.report.passwords_written += 1
-        for change in account.changes:
-            if change.kind != CREATE:
-                with self._lock:
-                    self.report.count(change.kind)
-            self.audit.record(account.username, change.kind, change.target, change.before, change.after, user_id)
-        if self.options.invite and account.new.email:
-            try:
-                self.gateway.execute_actions_email(user_id, list(account.new.required_actions))
-                with self._lock:
-                    self.report.invitations_sent += 1
-            except GatewayError as exc:
-                self._fail(account.username, "invite", exc)
-        self.progress(1)
-
-    # -- movers, leavers, re-hires --------------------------------------------------------------------
-    def _each(self, fn: Callable[[AccountPlan], None], accounts: list[AccountPlan]) -> None:
-        self.gateway.map(fn, accounts, workers=self.options.workers)
-
-    def _change_account(self, account: AccountPlan) -> None:
-        assert account.user_id is not None
-        user_id = account.user_id
-        with self._lock:
-            self.touched.add(user_id)  # our own events on it are not someone else's changes
-        try:
-            self._profile(account, user_id)
-            grants = [c.target for c in account.changes if c.kind == GRANT]
-            revokes = [c.target for c in account.changes if c.kind == REVOKE]
-            if grants:
-                self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in grants])
-            if revokes:
-                self.gateway.remove_realm_roles(user_id, [self.actual.roles[r] for r in revokes])
-            for change in account.changes:
-                if change.kind == JOIN:
-                    self.gateway.join_group(user_id, self.group_ids[change.target])
-                elif change.kind == LEAVE:
-                    self.gateway.leave_group(user_id, self.group_ids[change.target])
-            if DISABLE in account.kinds:
-                self.gateway.logout_user(user_id)  # disabling alone may leave live sessions
-        except (GatewayError, KeyError) as exc:
-            self._fail(account.username, ",".join(sorted(account.kinds)), exc)
-            self.progress(1)
-            return
-        for change in account.changes:
-            with self._lock:
-                self.report.count(change.kind)
-            self.audit.record(account.username, change.kind, change.target, change.before, change.after, user_id)
-        self.progress(1)
-
-    def _profile(self, account: AccountPlan, user_id: str) -> None:
-        edits = [c for c in account.changes if c.kind in (UPDATE, ENABLE, DISABLE)]
-        if not edits:
-            return
-        rep = self.gateway.get_user(user_id)  # PUT replaces: send the whole representation back
-        attributes: dict[str, list[str]] = rep.get("attributes") or {}
-        for change in edits:
-            if change.kind in (ENABLE, DISABLE):
-                rep["enabled"] = change.after
-            elif change.target in _TOP_LEVEL:
-                rep[change.target] = change.after or ""
-            elif change.after:
-                attributes[change.target] = [str(change.after)]
-            else:
-                attributes.pop(change.target, None)
-        rep["attributes"] = attributes
-        self.gateway.update_user(user_id, rep)
-
-    # -- the record for the next run ------------------------------------------------------------------
     def _snapshot(self, plan: Plan, marker_id: str, lock_id: str) -> None:
         """Digests of each account's owned state as it now stands, for accounts whose state is known for sure."""
         planned = {a.username: a for a in plan.accounts}
         digests: set[bytes] = set()
         for username, user in self.actual.users.items():
-            if username in self.failed_accounts or user.attributes is None or not user.memberships_known:
+            if username in self.ctx.failed_accounts or user.attributes is None or not user.memberships_known:
                 continue
-            attributes, roles, groups = dict(user.attributes), set(user.realm_roles), set(user.groups)
             account = planned.get(username)
-            for change in account.changes if account else ():
-                if change.kind == UPDATE and change.target not in _TOP_LEVEL:
-                    if change.after:
-                        attributes[change.target] = str(change.after)
-                    else:
-                        attributes.pop(change.target, None)
-                elif change.kind == GRANT:
-                    roles.add(change.target)
-                elif change.kind == REVOKE:
-                    roles.discard(change.target)
-                elif change.kind == JOIN:
-                    groups.add(change.target)
-                elif change.kind == LEAVE:
-                    groups.discard(change.target)
+            attributes, roles, groups = owned_state_after(user.attributes, user.realm_roles, user.groups,
+                                                          account.changes if account else ())
             digests.add(state_digest(username, attributes, roles, groups))
-        for username in self.created_ids:
+        for username in self.ctx.created_ids:
             new = planned[username].new
             assert new is not None
             digests.add(state_digest(username, new.attributes, set(new.realm_roles), set(new.groups)))
         write_snapshot(
             self.gateway, marker_id, read_started_ms=self.lock_taken_ms,
             writes_ended_ms=int(time.time() * 1000 + self.clock_offset_ms), applier=self.gateway.subject,
-            digests=digests, touched=self.touched, lock_id=lock_id,
+            digests=digests, touched=self.ctx.touched, lock_id=lock_id,
         )

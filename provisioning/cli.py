@@ -1,14 +1,11 @@
 """``wuye-sso provision validate|plan|apply ROSTER``: the roster becomes Keycloak accounts.
 
-Exit codes: 0 done / nothing to do, 1 invalid roster or failed changes, 2 ``plan``: changes pending,
-3 saved plan refused (realm or roster changed), 4 mass disable refused, 5 another apply holds the lock,
-6 Keycloak unreachable or credentials refused, 7 not confirmed.
+Exit codes: ``Exit`` below (docs/PROVISIONING.md shows the same table to people).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import hashlib
 import json
@@ -16,6 +13,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from enum import IntEnum
 from pathlib import Path
 
 from rich.console import Console
@@ -28,16 +26,38 @@ from provisioning.desired import DesiredState
 from provisioning.keycloak_gateway import Credentials, KeycloakGateway, Unauthorized, Unavailable
 from provisioning.marker import LockHeld
 from provisioning.passwords import CredentialsFile
-from provisioning.plan import Plan
+from provisioning.plan import ChangeKind, Plan
 from provisioning.plan_render import render_plan, render_report
 from provisioning.planner import make_plan
 from provisioning.roster import RosterError
 from provisioning.state_reader import read_actual
+from provisioning.user_profile import ProfileConfig, UserProfile
 from provisioning.validation import load_desired
 from sso import catalog
 
-OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED = range(8)
+class Exit(IntEnum):
+    """Every way the command ends; each expected error maps to one of these, here and nowhere else."""
+
+    OK = 0  # applied, or nothing to do
+    FAILED = 1  # invalid roster (nothing applied), a collision with an existing account, or failed changes
+    PENDING = 2  # ``plan``: changes pending
+    STALE_PLAN = 3  # a saved plan refused: the realm or the roster changed since it was made
+    MASS_DISABLE = 4  # would disable more than MASS_DISABLE_SHARE of the managed accounts
+    LOCKED = 5  # another apply holds the realm's lock
+    UNREACHABLE = 6  # Keycloak unreachable, or no credentials, or credentials refused
+    NOT_CONFIRMED = 7  # the operator did not confirm
+
+
+OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED = Exit
 MASS_DISABLE_SHARE = 0.20
+
+
+class NoCredentials(Exception):
+    """No Keycloak credentials in the environment."""
+
+
+class MassDisable(Exception):
+    """Re-planned under the lock, the roster would now disable too many accounts."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,13 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         desired = load_desired(args.roster, tenant=args.tenant)
     except RosterError as exc:
-        for problem in exc.problems:
-            console.print(f"[red]{problem}[/]", highlight=False)
-        count = len(exc.problems)
-        console.print(f"{count} problem{'s' if count > 1 else ''} in {args.roster}: nothing applied.")
-        if json_out:
-            print(json.dumps({"ok": False, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False))
-        return FAILED
+        return _roster_problems(exc, args, console)
     if args.command == "validate":
         active = sum(1 for u in desired.users.values() if u.active)
         if json_out:
@@ -106,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unauthorized as exc:
         console.print(f"[red]Keycloak refused the credentials: {exc}[/]")
         return UNREACHABLE
+    except NoCredentials as exc:
+        console.print(f"[red]{exc}[/]")
+        return UNREACHABLE
     except Unavailable as exc:
         console.print(f"[red]Keycloak is not answering at {args.keycloak_url}: {exc}[/]")
         return UNREACHABLE
@@ -115,6 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RealmChanged as exc:
         console.print(f"[red]Refused: {exc}.[/]")
         return STALE_PLAN
+    except MassDisable as exc:
+        console.print(f"[red]Refused: {exc}[/]")
+        return MASS_DISABLE
+    except RosterError as exc:
+        return _roster_problems(exc, args, console)
+
+
+def _roster_problems(exc: RosterError, args: argparse.Namespace, console: Console) -> int:
+    for problem in exc.problems:
+        console.print(f"[red]{problem}[/]", highlight=False)
+    count = len(exc.problems)
+    console.print(f"{count} problem{'s' if count > 1 else ''} in {args.roster}: nothing applied.")
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False))
+    return FAILED
 
 
 def credentials_from_env(force_admin: bool) -> Credentials:
@@ -127,7 +159,7 @@ def credentials_from_env(force_admin: bool) -> Credentials:
 def admin_credentials_from_env() -> Credentials:
     user, password = os.environ.get("KEYCLOAK_ADMIN_USERNAME"), os.environ.get("KEYCLOAK_ADMIN_PASSWORD")
     if not user or not password:
-        raise SystemExit(
+        raise NoCredentials(
             "No Keycloak credentials: set WUYE_PROVISIONER_CLIENT_SECRET (the realm's provisioner service account) "
             "or KEYCLOAK_ADMIN_USERNAME and KEYCLOAK_ADMIN_PASSWORD (master admin; also needed to create a realm)."
         )
@@ -139,6 +171,10 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
                               concurrency=max(4, getattr(args, "workers", 3)))
     with gateway:
         exists = _realm_exists(args.keycloak_url, desired)
+        if exists:  # Keycloak's own rules for names and e-mails, as this realm has them
+            config: ProfileConfig = gateway.get("/users/profile")
+            desired = load_desired(args.roster, tenant=args.tenant,
+                                   profile=UserProfile.from_config(config, f"realm {desired.tenant}'s user profile"))
         actual = read_actual(gateway, desired, full=args.full_read) if exists else None
         if args.command == "apply" and args.plan:
             plan = Plan.load(args.plan)
@@ -161,8 +197,12 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
                               f"attributes of {actual.attributes_read} read) in {gateway.requests} requests[/]")
         if args.command == "plan":
             if args.out:
-                plan.save(args.out)
+                plan.save(args.out)  # 0600: it holds mobiles and e-mails
                 console.print(f"plan saved to {args.out}")
+            if plan.conflicts:
+                console.print(f"[red]Refused: {len(plan.conflicts)} roster entries collide with existing accounts "
+                              "(listed above); apply leaves them out and applies the rest.[/]")
+                return FAILED
             return OK if plan.empty else PENDING
         return _apply(args, desired, plan, actual, gateway, console)
 
@@ -184,14 +224,26 @@ def _realm_exists(base_url: str, desired: DesiredState) -> bool:
 
 def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: ActualState | None,
            gateway: KeycloakGateway, console: Console) -> int:
+    audit = AuditLog(args.audit_log, f"{args.operator} as {gateway.credentials.operator}", desired.tenant)
     if plan.empty:
-        console.print("Nothing to apply.")
+        report = None
+        if actual is not None:  # leavers' sessions are checked on every run, even with nothing else to do
+            sweeper = Applier(gateway, actual, audit, ApplyOptions(workers=args.workers))
+            sweeper.sign_out_disabled()
+            audit.close()
+            if sweeper.report.signed_out or sweeper.report.failures:
+                report = sweeper.report
+                if not args.json:
+                    render_report(report, console)
+        console.print("Nothing to apply." if not plan.conflicts else "Nothing else to apply.")
         if args.json:
-            print(json.dumps({"ok": True, "summary": plan.summary(), "report": None, "read": _read_info(actual),
+            print(json.dumps({"ok": not plan.conflicts, "summary": plan.summary(),
+                              "report": report.as_json() if report else None, "read": _read_info(actual),
+                              "conflicts": [str(c) for c in plan.conflicts],
                               "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
-        return OK
+        return FAILED if plan.conflicts or (report and report.failures) else OK
     if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
-        console.print(f"[red]Refused: this roster would disable {plan.count('disable')} of {plan.managed_accounts} managed "
+        console.print(f"[red]Refused: this roster would disable {plan.count(ChangeKind.DISABLE)} of {plan.managed_accounts} managed "
                       f"accounts ({plan.disable_share:.0%} > {MASS_DISABLE_SHARE:.0%}). A truncated export? "
                       "If it is meant, run again with --allow-mass-disable.[/]")
         return MASS_DISABLE
@@ -206,9 +258,8 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
         actual = _create_realm(args, desired, gateway, console)
     credentials = None
     if not args.invite or any(a.new and not a.new.email for a in plan.accounts):
-        path = args.credentials_file or Path(f"{desired.tenant}-{dt.datetime.now():%Y%m%d-%H%M%S}.credentials.csv")
-        credentials = CredentialsFile(path)
-    audit = AuditLog(args.audit_log, f"{args.operator} as {gateway.credentials.operator}", desired.tenant)
+        # one file per realm by default, so a re-run after a kill finds the passwords its predecessor wrote
+        credentials = CredentialsFile(args.credentials_file or Path(f"{desired.tenant}.credentials.csv"))
     options = ApplyOptions(invite=args.invite, credentials=credentials, batch_size=args.batch_size, workers=args.workers,
                            lock_holder=args.operator)
     total = len(plan.accounts)
@@ -216,9 +267,11 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
                   console=console, disable=args.json or not console.is_terminal or total < 20) as progress:
         task = progress.add_task("applying", total=total)
         applier = Applier(gateway, actual, audit, options, progress=lambda n: progress.advance(task, n))
-        report = applier.apply(plan, recheck=lambda: read_actual(gateway, desired, full=args.full_read).fingerprint())
+        report = applier.apply(plan, recheck=lambda: read_actual(gateway, desired, full=args.full_read),
+                               replan=None if args.plan else lambda now: _replan(args, desired, now))
     if args.json:
-        print(json.dumps({"ok": not report.failures, "summary": plan.summary(), "report": report.as_json(),
+        print(json.dumps({"ok": not (report.failures or report.skipped or plan.conflicts), "summary": plan.summary(),
+                          "report": report.as_json(), "conflicts": [str(c) for c in plan.conflicts],
                           "requests": gateway.requests, "writes": gateway.writes,
                           "credentials_file": str(credentials.path) if credentials and credentials.written else None},
                          ensure_ascii=False))
@@ -226,7 +279,18 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
         render_report(report, console)
         if credentials is not None and credentials.written:
             console.print(f"one-time passwords: {credentials.path}")
-    return FAILED if report.failures else OK
+        for conflict in plan.conflicts:
+            console.print(f"[red]not applied, conflict: {conflict}[/]")
+    return FAILED if report.failures or report.skipped or plan.conflicts else OK
+
+
+def _replan(args: argparse.Namespace, desired: DesiredState, now: ActualState) -> Plan:
+    """A plain apply found the realm changed since its plan: plan again (the mass-disable guard still holds)."""
+    plan = make_plan(desired, now, str(args.roster))
+    if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
+        raise MassDisable(f"planned again under the lock, this roster would disable {plan.count(ChangeKind.DISABLE)} of "
+                          f"{plan.managed_accounts} managed accounts; run again with --allow-mass-disable if it is meant.")
+    return plan
 
 
 def _create_realm(args: argparse.Namespace, desired: DesiredState, gateway: KeycloakGateway, console: Console) -> ActualState:

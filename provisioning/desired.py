@@ -29,6 +29,8 @@ class DesiredUser:
     sites: frozenset[str]
     active: bool
     source: str  # where the person is in the roster, for messages
+    #: the account's username before an employee-number change (原工号): the same account is renamed
+    previous_username: str | None = None
 
     @property
     def realm_roles(self) -> frozenset[str]:
@@ -66,6 +68,8 @@ class DesiredState:
     sites: dict[str, str]  # code → Chinese name
     users: dict[str, DesiredUser]  # username → user
     not_started: frozenset[str]  # usernames whose start date is in the future: neither created nor disabled
+    #: HR's roster is the authority for company e-mails (``emailVerified``); off for rosters of personal addresses
+    email_verified: bool = True
 
 
 # Two-character surnames common enough to matter when splitting 姓名 into family and given name.

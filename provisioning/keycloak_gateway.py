@@ -2,7 +2,7 @@
 
 Why not python-keycloak's ``KeycloakAdmin`` here: provisioning needs the bulk forms of the API
 (one-page brief listings, ``partialImport`` with SKIP, admin events paged newest first), calls made
-concurrently from a thread pool, and an exact count of requests and writes (the benchmark and the
+concurrently by its callers (``concurrent.py``), and an exact count of requests and writes (the benchmark and the
 "no writes on a no-op" test read it). python-keycloak is still used where a call is one-off (realm
 creation in ``realm_import``, the naive baseline in ``bench/``). The realm is fixed per gateway and
 every path is relative to ``/admin/realms/{realm}``: there is no hidden "current realm".
@@ -15,17 +15,12 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 #: One page for bulk listings: offset paging re-scans in Keycloak, so read in as few pages as possible.
 BULK_PAGE = 100_000
@@ -137,11 +132,11 @@ class KeycloakGateway:
         self.realm = realm
         self.credentials = credentials
         self.concurrency = concurrency
-        self._http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=concurrency * 2 + 2))
+        # room for the appliers' creates in flight, whatever the readers use
+        self._http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=max(concurrency * 2 + 2, 32)))
         self._tokens = TokenSource(self._http, self.base_url, realm, credentials)
         self._count_lock = threading.Lock()
         self.counts: Counter[str] = Counter()
-        self.server_time_ms = 0
 
     # -- plumbing ------------------------------------------------------------------------------------
     @property
@@ -189,9 +184,14 @@ class KeycloakGateway:
                 self.counts[method] += 1
             try:
                 response = self._http.request(method, url, params=params, json=body, headers=headers)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                # a kept-alive connection Keycloak dropped: sent once more on a fresh one (a create that did
+                # reach Keycloak then answers 409, which the joiner applier takes as its own account)
+                if attempt == 1:
+                    continue
+                raise Unavailable(method, path, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
             except httpx.HTTPError as exc:
                 raise Unavailable(method, path, 0, f"Keycloak does not answer: {exc.__class__.__name__}") from exc
-            self._note_time(response)
             if response.status_code == 401 and attempt == 1:
                 self._tokens.invalidate()
                 continue
@@ -206,30 +206,7 @@ class KeycloakGateway:
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path, params=params or None).json()
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], workers: int | None = None) -> list[R]:
-        """Run ``fn`` over items concurrently (Keycloak has two cores; a few requests in flight keep both busy)."""
-        items = list(items)
-        if len(items) <= 1:
-            return [fn(i) for i in items]
-        with ThreadPoolExecutor(max_workers=workers or self.concurrency) as pool:
-            return list(pool.map(fn, items))
-
-    def _note_time(self, response: httpx.Response) -> None:
-        date = response.headers.get("date")
-        if date:
-            try:
-                self.server_time_ms = max(self.server_time_ms, int(parsedate_to_datetime(date).timestamp() * 1000))
-            except (TypeError, ValueError):
-                pass
-
     # -- realm ---------------------------------------------------------------------------------------
-    def realm_exists(self) -> bool:
-        try:
-            self.call("GET", "/roles/staff", params={"briefRepresentation": "true"})
-        except (NotFound, Unauthorized):
-            return False
-        return True
-
     def events_config(self) -> dict[str, Any]:
         return dict(self.get("/events/config"))
 
@@ -254,6 +231,10 @@ class KeycloakGateway:
 
     def update_user(self, user_id: str, representation: dict[str, Any]) -> None:
         self.call("PUT", f"/users/{user_id}", body=representation)
+
+    def user_sessions(self, user_id: str) -> list[dict[str, Any]]:
+        """The account's live (online) sessions."""
+        return list(self.get(f"/users/{user_id}/sessions"))
 
     def logout_user(self, user_id: str) -> None:
         self.call("POST", f"/users/{user_id}/logout")

@@ -8,11 +8,12 @@ provisioning never sets a password again, so password history stays intact.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import secrets
 import threading
 from pathlib import Path
+
+from sso.csv_safe import csv_text
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 _LENGTH = 16
@@ -30,6 +31,9 @@ class CredentialsFile:
 
     Each batch is written and fsync'd *before* the accounts are created, so a crash can leave a
     password for an account that was never made (harmless) but never an account whose password is lost.
+    A later apply reuses a password already in the file (``known``) instead of writing a second row: the
+    file holds one row per account, and that row works, whatever was killed when. Cells a spreadsheet
+    would read as formulas (a roster name ``=HYPERLINK(…)``) are written as text (``sso.csv_safe``).
     """
 
     HEADER = ("username", "employee_no", "display_name", "one_time_password")
@@ -48,16 +52,21 @@ class CredentialsFile:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.fchmod(fd, 0o600)
-                buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                if new:
-                    writer.writerow(self.HEADER)
-                writer.writerows(rows)
-                os.write(fd, buffer.getvalue().encode("utf-8"))
+                text = csv_text(rows, header=self.HEADER if new else None)
+                os.write(fd, text.encode("utf-8"))
                 os.fsync(fd)
             finally:
                 os.close(fd)
             self.written += len(rows)
+
+    def known(self) -> dict[str, str]:
+        """username → one-time password, for every row already in the file."""
+        try:
+            with self.path.open(encoding="utf-8", newline="") as rows:
+                return {row["username"]: row["one_time_password"] for row in csv.DictReader(rows)
+                        if row.get("username") and row.get("one_time_password")}
+        except FileNotFoundError:
+            return {}
 
     def __repr__(self) -> str:
         return f"CredentialsFile({str(self.path)!r})"

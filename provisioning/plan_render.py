@@ -5,31 +5,19 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from provisioning.applier import ApplyReport
-from provisioning.plan import (
-    CREATE,
-    CREATE_SITE,
-    DISABLE,
-    ENABLE,
-    GRANT,
-    JOIN,
-    LEAVE,
-    REVOKE,
-    UPDATE,
-    UPDATE_SITE,
-    AccountPlan,
-    Plan,
-)
+from provisioning.plan import AccountPlan, ChangeKind, Plan
+from provisioning.report import ApplyReport
 
 _HEAD = {
-    CREATE: ("+", "green", "新建 create"),
-    DISABLE: ("-", "red", "停用并登出 disable + sign out"),
-    ENABLE: ("↺", "cyan", "重新启用 re-enable"),
+    ChangeKind.CREATE: ("+", "green", "新建 create"),
+    ChangeKind.DISABLE: ("-", "red", "停用并登出 disable + sign out"),
+    ChangeKind.ENABLE: ("↺", "cyan", "重新启用 re-enable"),
+    ChangeKind.RENAME: ("→", "cyan", "改工号 rename"),
 }
-_LABELS = {
-    CREATE: "新建 create", UPDATE: "修改 update", GRANT: "授予角色 grant", REVOKE: "撤销角色 revoke",
-    JOIN: "加入组 join", LEAVE: "退出组 leave", DISABLE: "停用 disable", ENABLE: "启用 re-enable",
-    CREATE_SITE: "新建项目 create site", UPDATE_SITE: "修改项目 rename site",
+_LABELS: dict[str, str] = {
+    ChangeKind.CREATE: "新建 create", ChangeKind.RENAME: "改工号 rename", ChangeKind.UPDATE: "修改 update", ChangeKind.GRANT: "授予角色 grant", ChangeKind.REVOKE: "撤销角色 revoke",
+    ChangeKind.JOIN: "加入组 join", ChangeKind.LEAVE: "退出组 leave", ChangeKind.DISABLE: "停用 disable", ChangeKind.ENABLE: "启用 re-enable",
+    ChangeKind.CREATE_SITE: "新建项目 create site", ChangeKind.UPDATE_SITE: "修改项目 rename site",
 }
 
 
@@ -38,7 +26,7 @@ def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
         console.print(f"[bold]realm {plan.realm}[/] does not exist: it will be created from the realm template "
                       f"({plan.company_name})")
     for change in plan.sites:
-        console.print(Text.assemble(("± " if change.kind == UPDATE_SITE else "+ ", "green"),
+        console.print(Text.assemble(("± " if change.kind == ChangeKind.UPDATE_SITE else "+ ", "green"),
                                     f"site {change.target}: ", _arrow(change.before, change.after)))
     for account in plan.accounts[:show]:
         _account(account, console)
@@ -46,6 +34,8 @@ def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
         console.print(f"… and {len(plan.accounts) - show} more accounts (use --json or --out PLAN.json for all)")
     for note in plan.notes:
         console.print(f"[dim]note: {note}[/]")
+    for conflict in plan.conflicts:
+        console.print(f"[red]冲突 conflict, not planned: {conflict}[/]")
     console.print(summary_line(plan))
 
 
@@ -54,28 +44,31 @@ def summary_line(plan: Plan) -> str:
     if plan.empty:
         return f"无变更 No changes: realm {plan.realm} matches the roster ({plan.managed_accounts} managed accounts)."
     parts = [f"{_LABELS[k]} {n}" for k, n in counts.items() if k in _LABELS and n]
+    if plan.conflicts:
+        parts.append(f"冲突 conflicts {len(plan.conflicts)} (not planned)")
     return f"Plan for realm {plan.realm}: " + ", ".join(parts) + f" ({counts['accounts']} accounts)."
 
 
 def _account(account: AccountPlan, console: Console) -> None:
     kinds = account.kinds
-    head = CREATE if CREATE in kinds else DISABLE if DISABLE in kinds else ENABLE if ENABLE in kinds else UPDATE
+    head = (ChangeKind.CREATE if ChangeKind.CREATE in kinds else ChangeKind.DISABLE if ChangeKind.DISABLE in kinds else ChangeKind.RENAME if ChangeKind.RENAME in kinds
+            else ChangeKind.ENABLE if ChangeKind.ENABLE in kinds else ChangeKind.UPDATE)
     mark, colour, label = _HEAD.get(head, ("~", "yellow", "变更 change"))
     name = account.name or (account.new.display_name if account.new else "")
     why = f" ({account.why})" if account.why else ""
     console.print(Text.assemble((f"{mark} {account.username}", f"bold {colour}"), f" {name} ", (label + why, colour)))
-    if head == CREATE and account.new is not None:
+    if head == ChangeKind.CREATE and account.new is not None:
         new = account.new
         console.print(f"    roles {', '.join(new.realm_roles)}; groups {', '.join(new.groups) or '-'}; "
                       f"required actions {', '.join(new.required_actions)}")
         return
     for change in account.changes:
-        if change.kind == UPDATE:
+        if change.kind in (ChangeKind.UPDATE, ChangeKind.RENAME):
             console.print(Text.assemble(f"    {change.target}: ", _arrow(change.before, change.after)))
-        elif change.kind in (GRANT, JOIN):
-            console.print(Text.assemble(("    + ", "green"), f"{'role' if change.kind == GRANT else 'group'} {change.target}"))
-        elif change.kind in (REVOKE, LEAVE):
-            console.print(Text.assemble(("    - ", "red"), f"{'role' if change.kind == REVOKE else 'group'} {change.target}"))
+        elif change.kind in (ChangeKind.GRANT, ChangeKind.JOIN):
+            console.print(Text.assemble(("    + ", "green"), f"{'role' if change.kind == ChangeKind.GRANT else 'group'} {change.target}"))
+        elif change.kind in (ChangeKind.REVOKE, ChangeKind.LEAVE):
+            console.print(Text.assemble(("    - ", "red"), f"{'role' if change.kind == ChangeKind.REVOKE else 'group'} {change.target}"))
 
 
 def _arrow(before: object, after: object) -> Text:
@@ -88,6 +81,14 @@ def render_report(report: ApplyReport, console: Console) -> None:
     console.print(f"[bold]已完成 Done[/] in {report.seconds:.1f} s ({report.requests} requests, {report.writes} writes): {done}")
     if report.create_mode:
         console.print(f"accounts created in {report.create_mode}")
+    if report.replanned:
+        console.print("the realm changed between plan and apply: planned again from what is there now")
+    if report.reconciled:
+        console.print(f"{report.reconciled} changes of an earlier, killed apply settled in the audit log")
+    for username in report.adopted:
+        console.print(f"[yellow]{username}: created by an earlier, killed apply; taken over[/]")
+    for username in report.signed_out:
+        console.print(f"[yellow]{username}: disabled but still signed in; signed out[/]")
     if report.passwords_written:
         console.print(f"{report.passwords_written} one-time passwords written to the credentials file (mode 0600)")
     if report.invitations_sent:

@@ -79,6 +79,8 @@ class RawRoster:
     file: str
     tenant: Cell | None = None
     company: Cell | None = None
+    #: ``email_verified: false`` for rosters holding personal addresses (HR's company e-mails are trusted)
+    email_verified: Cell | None = None
     sites: list[RawSite] = field(default_factory=list)
     people: list[RawPerson] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

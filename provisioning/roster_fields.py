@@ -8,6 +8,7 @@ import unicodedata
 #: canonical field → accepted spellings (compared after ``normalise_header``).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "employee_no": ("employee_no", "employee number", "employee id", "工号", "员工编号", "员工工号"),
+    "previous_employee_no": ("previous_employee_no", "previous employee number", "原工号", "旧工号"),
     "name": ("name", "display_name", "full name", "姓名"),
     "family_name": ("family_name", "last_name", "surname", "姓"),
     "given_name": ("given_name", "first_name", "名"),
@@ -29,11 +30,13 @@ SETTING_ALIASES: dict[str, tuple[str, ...]] = {
     "tenant": ("tenant", "realm", "租户"),
     "company": ("company", "company_name", "公司", "公司名称"),
     "site": ("site", "项目", "小区"),
+    "email_verified": ("email_verified", "emails_verified", "邮箱已验证"),
 }
 
 #: Chinese display of each canonical field, for messages.
 FIELD_LABELS: dict[str, str] = {
     "employee_no": "工号 employee_no",
+    "previous_employee_no": "原工号 previous_employee_no",
     "name": "姓名 name",
     "family_name": "姓 family_name",
     "given_name": "名 given_name",

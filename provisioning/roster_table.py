@@ -68,6 +68,8 @@ def _setting(file: str, number: int, text: str, roster: RawRoster) -> None:
         roster.tenant = Cell(value or None, at)
     elif name == "company":
         roster.company = Cell(value or None, at)
+    elif name == "email_verified":
+        roster.email_verified = Cell(value or None, at)
     elif name == "site":
         match = _SITE.match(value)
         code = match.group("code") if match else ""

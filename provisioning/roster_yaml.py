@@ -44,8 +44,10 @@ def read_yaml(path: Path) -> RawRoster:
             roster.tenant = _cell(file, value_node, roster)
         elif canonical_setting(key) == "company":
             roster.company = _cell(file, value_node, roster)
+        elif canonical_setting(key) == "email_verified":
+            roster.email_verified = _cell(file, value_node, roster)
         else:
-            roster.problems.append(Problem(at, f"unknown key {key!r} (expected tenant, company, sites, staff)"))
+            roster.problems.append(Problem(at, f"unknown key {key!r} (expected tenant, company, email_verified, sites, staff)"))
     return roster
 
 

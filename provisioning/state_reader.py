@@ -21,8 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioning.actual import ActualState, ActualUser
+from provisioning.actual import ActualState, ActualUser, Holder
 from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
+from provisioning.concurrent import concurrently
 from provisioning.keycloak_gateway import KeycloakGateway
 from provisioning.marker import Marker, read_marker, state_digest
 from sso import catalog
@@ -71,7 +72,7 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         jobs += [(f"role:{r}", (lambda r=r: gateway.role_members(r))) for r in MANAGED_REALM_ROLES]  # type: ignore[misc]
         jobs += [(f"group:{p}", (lambda i=i: gateway.group_members(i))) for p, i in group_ids.items()]  # type: ignore[misc]
     say("reading accounts" + (" and memberships" if list_members else ""))
-    results = dict(zip([name for name, _ in jobs], gateway.map(lambda job: job[1](), jobs), strict=True))
+    results = dict(zip([name for name, _ in jobs], concurrently(lambda job: job[1](), jobs, gateway.concurrency), strict=True))
 
     users: dict[str, ActualUser] = {}
     by_id: dict[str, ActualUser] = {}
@@ -80,7 +81,7 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
             id=str(rep["id"]), username=str(rep["username"]), enabled=bool(rep.get("enabled", True)),
             first_name=str(rep.get("firstName") or ""), last_name=str(rep.get("lastName") or ""),
             email=(str(rep["email"]).lower() if rep.get("email") else None), attributes=None,
-            memberships_known=list_members,
+            memberships_known=list_members, email_verified=bool(rep.get("emailVerified", False)),
         )
         users[user.username] = user
         by_id[user.id] = user
@@ -95,9 +96,13 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
                     by_id[rep["id"]].groups.add(path)
 
     roster = set(desired.users) if desired else set()
+    #: accounts the roster renames (原工号): old username → the roster entry
+    renamed = {d.previous_username: d for d in desired.users.values()
+               if d.previous_username in users and d.username not in users} if desired else {}
+    roster |= set(renamed)
     to_read: list[ActualUser] = []
     for user in users.values():
-        wanted = desired.users.get(user.username) if desired else None
+        wanted = (desired.users.get(user.username) or renamed.get(user.username)) if desired else None
         if mode == "full":
             to_read.append(user)
         elif wanted is None:
@@ -114,7 +119,7 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         say(f"reading {len(to_read)} accounts")
     managed_paths = set(group_ids)
     for user, (rep, user_roles, user_groups) in zip(
-            to_read, gateway.map(lambda u: _read_account(gateway, u.id, list_members), to_read), strict=True):
+            to_read, concurrently(lambda u: _read_account(gateway, u.id, list_members), to_read, gateway.concurrency), strict=True):
         attrs: dict[str, list[str]] = rep.get("attributes") or {}
         user.attributes = {name: (attrs.get(name) or [""])[0] for name in OWNED_ATTRIBUTES if attrs.get(name)}
         if not list_members:
@@ -124,8 +129,52 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
     return ActualState(
         realm=gateway.realm, users=users, group_ids=group_ids, site_names=site_names, roles=roles, marker=marker,
         read_mode=mode, read_reason=reason, attributes_read=len(to_read), roster=frozenset(roster),
-        accounts_read=sorted(u.username for u in to_read),
+        accounts_read=sorted(u.username for u in to_read), holders=_holders(gateway, desired, users, renamed),
     )
+
+
+def _holders(gateway: KeycloakGateway, desired: DesiredState | None, users: dict[str, ActualUser],
+              renamed: dict[str, Any]) -> list[Holder]:
+    """Accounts (managed or not, enabled or not) holding a username, e-mail or mobile that a joiner or a
+    renamed account wants: read only when some are due (one brief listing of every account, then mobiles
+    by whichever is fewer: the accounts whose mobile is unknown, or the wanted mobiles)."""
+    if desired is None:
+        return []
+    wanted = [d for d in desired.users.values() if d.active and d.username not in users]
+    if not wanted:
+        return []
+    names, emails, phones = {d.username for d in wanted}, {d.email for d in wanted if d.email}, {d.phone for d in wanted}
+    managed = {u.id: u for u in users.values()}
+    everyone = {str(rep["id"]): rep for rep in gateway.search_users()}
+    found: dict[tuple[str, str], Holder] = {}
+
+    def hold(rep: dict[str, Any], phone: str | None = None) -> None:
+        holder = Holder(id=str(rep["id"]), username=str(rep["username"]),
+                        email=str(rep["email"]).lower() if rep.get("email") else None,
+                        enabled=bool(rep.get("enabled", True)), managed=str(rep["id"]) in managed, phone=phone)
+        found[(holder.id, phone or "")] = holder
+
+    for rep in everyone.values():
+        if str(rep["username"]) in names or (rep.get("email") and str(rep["email"]).lower() in emails):
+            hold(rep)
+    known = {u.id: (u.attributes or {}).get(catalog.PHONE_ATTRIBUTE) for u in users.values() if u.attributes is not None}
+    for user_id, phone in known.items():
+        if phone in phones and user_id in everyone:
+            hold(everyone[user_id], phone)
+    unknown = [i for i in everyone if i not in known]
+    if len(unknown) <= len(phones):
+        for rep in concurrently(gateway.get_user, unknown, gateway.concurrency):
+            phone = ((rep.get("attributes") or {}).get(catalog.PHONE_ATTRIBUTE) or [""])[0]
+            if phone in phones:
+                hold(rep, phone)
+    else:
+        ordered = sorted(phones)
+        for phone, reps in zip(ordered, concurrently(lambda p: gateway.search_users(f"{catalog.PHONE_ATTRIBUTE}:{p}"), ordered,
+                                                         gateway.concurrency),
+                               strict=True):
+            for rep in reps:
+                hold(rep, phone)
+    return list(found.values())
 
 
 def _read_account(gateway: KeycloakGateway, user_id: str, members_listed: bool) -> tuple[dict[str, Any], list[Any], list[Any]]:

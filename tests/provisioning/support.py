@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import csv
+import hashlib
 import io
 import json
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from urllib.parse import urlencode
 
 import yaml
 
+from devstack.form_login import FormLogin, LoginPage, loopback_client
 from provisioning import cli
+from sso import catalog
 from tests.support.realms import TestRealm
 
 SITES = [{"code": "songyuan", "name": "松园"}, {"code": "hupan", "name": "湖畔花园"}]
@@ -54,9 +61,11 @@ class Provisioner:
     def audit_log(self) -> Path:
         return self.workdir / "audit.jsonl"
 
-    def roster(self, people: list[dict[str, Any]], name: str = "roster.yaml", sites: list[dict[str, str]] | None = None) -> Path:
+    def roster(self, people: list[dict[str, Any]], name: str = "roster.yaml", sites: list[dict[str, str]] | None = None,
+               **settings: Any) -> Path:
         path = self.workdir / name
-        data = {"tenant": self.realm.name, "company": "测试物业", "sites": SITES if sites is None else sites, "staff": people}
+        data = {"tenant": self.realm.name, "company": "测试物业", **settings,
+                "sites": SITES if sites is None else sites, "staff": people}
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
@@ -97,3 +106,29 @@ class Provisioner:
 
     def groups(self, user_id: str) -> set[str]:
         return {g["path"] for g in self.realm.admin().get_user_groups(user_id)}
+
+
+def authorize_url(provision: Provisioner) -> tuple[str, str]:
+    """The workbench's authorization URL (PKCE) for this realm, and its code verifier."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    params = {
+        "client_id": catalog.WORKBENCH_CLIENT_ID, "response_type": "code", "scope": "openid",
+        "redirect_uri": f"{provision.realm.settings.workbench_url}/auth/callback", "state": secrets.token_urlsafe(8),
+        "code_challenge": challenge, "code_challenge_method": "S256",
+    }
+    return f"{provision.realm.issuer}/protocol/openid-connect/auth?{urlencode(params)}", verifier
+
+
+def credential_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as rows:
+        return list(csv.DictReader(rows))
+
+
+def one_time_password_works(provision: Provisioner, username: str, password: str) -> bool:
+    """Whether the login page takes this one-time password (it then asks for a new one)."""
+    with loopback_client() as client:
+        flow = FormLogin(client, provision.realm.endpoint.base_url)
+        flow.open(authorize_url(provision)[0])
+        step = flow.submit(username=username, password=password, credentialId="")
+    return isinstance(step, LoginPage) and step.form_id == "kc-passwd-update-form"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import secrets
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import yaml
@@ -18,19 +16,8 @@ from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 from devstack.form_login import FormLogin, LoginPage, authorization_code_login, loopback_client
 from devstack.smtp_sink import SmtpSink
 from sso import catalog
-from tests.provisioning.support import SITES, Provisioner, person
+from tests.provisioning.support import SITES, Provisioner, authorize_url, person
 from tests.support.realms import TestRealm
-
-
-def _authorize_url(provision: Provisioner) -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    params = {
-        "client_id": catalog.WORKBENCH_CLIENT_ID, "response_type": "code", "scope": "openid",
-        "redirect_uri": f"{provision.realm.settings.workbench_url}/auth/callback", "state": secrets.token_urlsafe(8),
-        "code_challenge": challenge, "code_challenge_method": "S256",
-    }
-    return f"{provision.realm.issuer}/protocol/openid-connect/auth?{urlencode(params)}", verifier
 
 
 def _one_time_passwords(provision: Provisioner) -> dict[str, str]:
@@ -40,7 +27,7 @@ def _one_time_passwords(provision: Provisioner) -> dict[str, str]:
 
 def _sign_in(provision: Provisioner, username: str, password: str, new_password: str | None = None) -> dict[str, str]:
     """A real form login (changing the password if asked); returns the token response."""
-    url, verifier = _authorize_url(provision)
+    url, verifier = authorize_url(provision)
     with loopback_client() as client:
         leaving = authorization_code_login(client, provision.realm.endpoint.base_url, url, username, password, new_password)
     code = parse_qs(urlparse(leaving.headers["location"]).query)["code"][0]
@@ -102,7 +89,7 @@ def test_a_one_time_password_works_once_and_forces_a_change_at_the_login_page(pr
         assert passwords["wy0011"] not in line, "a one-time password reached the output"
     assert passwords["wy0011"] not in provision.audit_log.read_text(encoding="utf-8")
 
-    url, _ = _authorize_url(provision)
+    url, _ = authorize_url(provision)
     with loopback_client() as client:
         flow = FormLogin(client, provision.realm.endpoint.base_url)
         flow.open(url)
@@ -114,7 +101,7 @@ def test_a_one_time_password_works_once_and_forces_a_change_at_the_login_page(pr
 
     with loopback_client() as client:
         flow = FormLogin(client, provision.realm.endpoint.base_url)
-        flow.open(_authorize_url(provision)[0])
+        flow.open(authorize_url(provision)[0])
         again = flow.submit(username="wy0011", password=passwords["wy0011"], credentialId="")
         assert isinstance(again, LoginPage) and again.form_id != "kc-passwd-update-form", "the one-time password worked twice"
 
@@ -204,8 +191,10 @@ def test_accounts_provisioning_does_not_manage_are_never_touched(provision: Prov
     squatter_id = provision.realm.create_user("wy0071", "Squatter-Passw0rd1", realm_roles=("owner",))
     people = [person(n) for n in range(70, 76)]
     run = provision("apply", provision.roster(people))
-    assert run.code == 0, run.err
-    assert run.out["report"]["skipped"] == ["wy0071"]
+    assert run.code == 1, run.err  # the squatted username is a conflict, named at plan; the rest is applied
+    assert [c.split(": ", 1)[1] for c in run.out["conflicts"]] == [
+        "wy0071 wants username 'wy0071', held by wy0071 (unmanaged account, enabled)"]
+    assert run.out["report"]["done"]["create"] == 5 and run.out["report"]["skipped"] == []
 
     admin = provision.realm.admin()
     vendor = admin.get_user(vendor_id)

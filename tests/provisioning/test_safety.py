@@ -190,8 +190,10 @@ def test_two_applies_started_together_never_both_apply(provision: Provisioner) -
     first, second = start("first-machine"), start("second-machine")
     results = sorted((p.returncode, out.decode()) for p in (first, second) for out, _ in [p.communicate(timeout=300)])
     codes = [code for code, _ in results]
-    assert codes in ([0, 3], [0, 5]), results
-    refused = results[1][1]
-    assert "another apply is running" in refused or "changed after the plan was made" in refused
+    assert codes in ([0, 0], [0, 5]), results
+    if codes == [0, 5]:
+        assert "another apply is running" in results[1][1]
+    else:  # the second took the lock after the first: it planned again and found nothing left to create
+        assert sum("planned again" in out for _, out in results) == 1, results
     accounts = _managed(provision)
     assert len(accounts) == len(people) == len({u["username"] for u in accounts})
