@@ -6,15 +6,14 @@ the next apply finds them (``unfinished``), looks at Keycloak and writes a ``rec
 whether the change reached it. So every change that reached Keycloak is on record, killed or not.
 
 Never a password: joiners' one-time passwords go only to the credentials file. The file is 0600
-(it holds mobiles). Every line goes through ``_append``: the one place to route it elsewhere (a
-hash-chained log) later.
+(it holds mobiles). Every line goes through ``_append``, into the project's hash chain
+(``sso.audit_chain``): ``wuye-sso audit verify`` finds a changed, removed or reordered line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from provisioning.plan import Change
+from sso.audit_chain import ChainWriter
 
 INTENT, DONE, FAILED, RECONCILED = "intent", "done", "failed", "reconciled"
 
@@ -31,7 +31,7 @@ class AuditLog:
         self.path, self.operator, self.realm = path, operator, realm
         self.run = uuid.uuid4().hex[:12]
         self._lock = threading.Lock()
-        self._fd: int | None = None
+        self._writer: ChainWriter | None = None
         self.lines = 0
 
     def intent(self, account: str, changes: Iterable[Change], user_id: str | None = None) -> None:
@@ -69,23 +69,21 @@ class AuditLog:
         self._append(entry)
 
     def _append(self, entry: dict[str, Any]) -> None:
-        """Every audit line is written here, and only here (one line, flushed to the file at once)."""
-        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        """Every audit line is written here, and only here: into the project's hash chain (``sso.audit_chain``),
+        whose lock this run holds from its first line to ``close`` (one apply per realm at a time anyway)."""
         with self._lock:
             self.lines += 1
             if self.path is None:
                 return
-            if self._fd is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                os.fchmod(self._fd, 0o600)
-            os.write(self._fd, line)
+            if self._writer is None:
+                self._writer = ChainWriter(self.path)
+            self._writer.append(entry)
 
     def close(self) -> None:
         with self._lock:
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
 
 def _entries(path: Path) -> Iterator[dict[str, Any]]:
