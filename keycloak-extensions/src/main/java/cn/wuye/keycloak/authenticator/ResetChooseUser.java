@@ -1,5 +1,8 @@
 package cn.wuye.keycloak.authenticator;
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
+
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
@@ -24,6 +27,7 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * "Forgot password": Keycloak's choose-user step, taking any of 工号, 手机号 or 邮箱. As in Keycloak's own, an
  * unknown, ambiguous or disabled account continues without a user, so the pages never tell which it was.
  */
+@AutoService(AuthenticatorFactory.class)
 public class ResetChooseUser extends ResetCredentialChooseUser {
 
     public static final String ID = "wuye-reset-choose-user";
