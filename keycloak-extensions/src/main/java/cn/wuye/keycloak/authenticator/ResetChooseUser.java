@@ -49,6 +49,7 @@ public class ResetChooseUser extends ResetCredentialChooseUser {
         UserModel user = found.user().orElse(null);
         context.getAuthenticationSession().setAuthNote(AbstractUsernameFormAuthenticator.ATTEMPTED_USERNAME,
                 user == null ? id.cleaned() : user.getUsername());
+        context.getAuthenticationSession().setAuthNote(CodeFlow.RESET_IDENTIFIER_NOTE, id.phone().or(id::email).orElse(id.username()));
         if (found.status() == UserLookup.Status.AMBIGUOUS) {
             event.clone().detail(Details.USERNAME, id.kind().name()).detail("matching_accounts", String.join(",", found.usernames()))
                     .error(IdentifierPasswordForm.AMBIGUOUS_EVENT_ERROR);

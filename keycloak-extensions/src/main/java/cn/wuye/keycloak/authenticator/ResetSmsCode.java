@@ -84,7 +84,7 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
             }
             case WRONG -> fail(ctx, user, "wuyeCodeWrong", Math.max(outcome.remainingAttempts(), 0));
             case TOO_MANY_ATTEMPTS -> fail(ctx, user, "wuyeCodeTooManyAttempts");
-            case EXPIRED -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeExpired"));
+            case EXPIRED -> ctx.challenge(CodePage.expired(ctx, model(user)));
             default -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeMissing"));
         }
     }
