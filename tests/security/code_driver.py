@@ -3,7 +3,7 @@
 Each ``Visitor`` is one browser as far as Keycloak can tell (its own cookie jar, its own authentication
 session), so many of them can fire real parallel requests at one account. Realms come from
 ``tests.extension.conftest.make_sms_realm`` (bound to the SMS flow, sending to a dev outbox); the outbox here
-is this folder's own (``security_outbox``), so these stories need no fixture of another folder.
+is the extension tests' session fixture ``sms_outbox``, imported by the story modules.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import secrets
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import httpx
-import pytest
 
 from devstack.form_login import _ERROR, FormLogin, LoginPage, loopback_client
 from devstack.sms_outbox import SmsOutbox
@@ -42,16 +42,6 @@ _DESTINATION = re.compile(
 )
 
 T = TypeVar("T")
-
-
-@pytest.fixture(scope="session")
-def security_outbox() -> Iterator[SmsOutbox]:
-    """The dev SMS outbox of the security stories (its own, so the counts are ours alone)."""
-    outbox = SmsOutbox().start()
-    try:
-        yield outbox
-    finally:
-        outbox.stop()
 
 
 def code_realm(
@@ -192,3 +182,21 @@ def settle(outbox: SmsOutbox, quiet_s: float = 1.5, timeout_s: float = 20.0) -> 
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def at_once(
+    realm: SmsRealm, identifiers: Sequence[str], forgot_password: bool
+) -> list[LoginPage | httpx.Response]:
+    """One browser per identifier, all submitting together: forgot password, or sign-in with the right password.
+    Waits for the outbox to settle before answering."""
+    visitors = [Visitor(realm) for _ in identifiers]
+    for visitor in visitors:
+        visitor.forgot_password_page() if forgot_password else visitor.sign_in_page()
+    answers = all_at_once(
+        [
+            partial(v.submit, username=i) if forgot_password else partial(v.password, i)
+            for v, i in zip(visitors, identifiers, strict=True)
+        ]
+    )
+    settle(realm.outbox)
+    return answers

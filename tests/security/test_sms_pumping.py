@@ -12,18 +12,18 @@ import httpx
 
 from devstack.form_login import LoginPage
 from devstack.sms_outbox import SmsOutbox
+from tests.extension.conftest import sms_outbox
 from tests.security.code_driver import (
     CODE_FORM,
     Visitor,
-    all_at_once,
+    at_once,
     code_realm,
     message,
-    security_outbox,
     settle,
 )
 from tests.support.realms import TestRealm
 
-__all__ = ["security_outbox"]  # the fixture, used by name below
+__all__ = ["sms_outbox"]  # the fixture, used by name below
 
 Realms = Callable[..., TestRealm]
 IP_LIMIT = "当前网络获取验证码次数过多"
@@ -31,15 +31,15 @@ BUDGET_ERROR = "wuye_sms_budget_exhausted"
 
 
 def test_an_office_behind_one_address_can_all_sign_in(
-    realm_factory: Realms, security_outbox: SmsOutbox
+    realm_factory: Realms, sms_outbox: SmsOutbox
 ) -> None:
-    realm = code_realm(realm_factory, security_outbox, wuyeSmsMaxPerIpPerHour="3")
+    realm = code_realm(realm_factory, sms_outbox, wuyeSmsMaxPerIpPerHour="3")
     for n in range(8):  # more colleagues than the cap, all behind 127.0.0.1
         phone = f"+86139000065{n:02d}"
         realm.add_user(f"wy65{n:02d}", phone=phone)
         visitor = Visitor(realm)
         visitor.sign_in_page()
-        before = security_outbox.last_id()
+        before = sms_outbox.last_id()
         page = visitor.password(f"wy65{n:02d}")
         assert (
             isinstance(page, LoginPage)
@@ -48,16 +48,16 @@ def test_an_office_behind_one_address_can_all_sign_in(
         ), (
             f"colleague {n + 1} was refused a code: {message(page) if isinstance(page, LoginPage) else page}"
         )
-        done = visitor.code(security_outbox.wait_for_code(phone, after=before))
+        done = visitor.code(sms_outbox.wait_for_code(phone, after=before))
         assert isinstance(done, httpx.Response) and "code=" in done.headers.get(
             "location", ""
         ), f"colleague {n + 1} did not get signed in"
 
 
 def test_an_sms_pump_from_one_address_is_cut_off(
-    realm_factory: Realms, security_outbox: SmsOutbox
+    realm_factory: Realms, sms_outbox: SmsOutbox
 ) -> None:
-    realm = code_realm(realm_factory, security_outbox, wuyeSmsMaxPerIpPerHour="3")
+    realm = code_realm(realm_factory, sms_outbox, wuyeSmsMaxPerIpPerHour="3")
     phones = [f"+86139000066{n:02d}" for n in range(6)]
     answers: list[LoginPage] = []
     for n, phone in enumerate(phones):
@@ -67,40 +67,29 @@ def test_an_sms_pump_from_one_address_is_cut_off(
         page = visitor.submit(username=f"wy66{n:02d}")  # codes asked for, never entered
         assert isinstance(page, LoginPage)
         answers.append(page)
-    settle(security_outbox)
-    assert [bool(security_outbox.messages(p)) for p in phones] == [True] * 3 + [
-        False
-    ] * 3
+    settle(sms_outbox)
+    assert [bool(sms_outbox.messages(p)) for p in phones] == [True] * 3 + [False] * 3
     assert [IP_LIMIT in message(a) for a in answers] == [False] * 3 + [True] * 3, [
         message(a) for a in answers
     ]
 
 
 def test_a_pump_over_many_addresses_meets_the_realm_budget_and_alerts_it(
-    realm_factory: Realms, security_outbox: SmsOutbox
+    realm_factory: Realms, sms_outbox: SmsOutbox
 ) -> None:
     realm = code_realm(
         realm_factory,
-        security_outbox,
+        sms_outbox,
         wuyeSmsMaxPerIpPerHour="100",
         wuyeSmsMaxPerRealmPerHour="3",
     )
     phones = [f"+86139000067{n:02d}" for n in range(10)]
     for n, phone in enumerate(phones):
         realm.add_user(f"wy67{n:02d}", phone=phone)
-    visitors = [Visitor(realm) for _ in phones]
-    for visitor in visitors:
-        visitor.forgot_password_page()
 
-    answers = all_at_once(
-        [
-            lambda v=v, n=n: v.submit(username=f"wy67{n:02d}")  # type: ignore[misc]
-            for n, v in enumerate(visitors)
-        ]
-    )
+    answers = at_once(realm, [f"wy67{n:02d}" for n in range(10)], forgot_password=True)
 
-    settle(security_outbox)
-    assert sum(len(security_outbox.messages(p)) for p in phones) == 3
+    assert sum(len(sms_outbox.messages(p)) for p in phones) == 3
     refused = [
         a for a in answers if isinstance(a, LoginPage) and "本小时" in message(a)
     ]
