@@ -180,8 +180,23 @@ def settle(outbox: SmsOutbox, quiet_s: float = 1.5, timeout_s: float = 20.0) -> 
     return last
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
+def assert_same_time(
+    known_s: Sequence[float], unknown_s: Sequence[float], what: str
+) -> None:
+    """Medians of a few tries, interleaved by the caller, within a tolerance that holds on a loaded machine:
+    80 ms or half the faster median, whichever is more (the leak it catches was a ~235 ms wait for the gateway)."""
+    known_ms, unknown_ms = (
+        statistics.median(known_s) * 1000,
+        statistics.median(unknown_s) * 1000,
+    )
+    tolerance_ms = max(80.0, 0.5 * min(known_ms, unknown_ms))
+    print(
+        f"{what}: median known {known_ms:.0f} ms, unknown {unknown_ms:.0f} ms, tolerance {tolerance_ms:.0f} ms"
+    )
+    assert abs(known_ms - unknown_ms) < tolerance_ms, (
+        f"{what}: median for a known account {known_ms:.0f} ms, unknown {unknown_ms:.0f} ms "
+        f"(tolerance {tolerance_ms:.0f} ms)"
+    )
 
 
 def at_once(
