@@ -30,30 +30,22 @@ from tests.support.realms import TestRealm
 
 CODE_FORM = "wuye-code-form"
 RESET_FORM = "kc-reset-password-form"
-_RESET_LINK = re.compile(
-    r"href=\"(?P<href>[^\"]*login-actions/reset-credentials[^\"]*)\""
-)
+_RESET_LINK = re.compile(r"href=\"(?P<href>[^\"]*login-actions/reset-credentials[^\"]*)\"")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _URL = re.compile(r"https?://\S+|/realms/\S+")
 _URL_IN_MARKUP = re.compile(r"(?:https?://|/realms/)[^\"'\s<>]*")
-_DESTINATION = re.compile(
-    r"id=\"wuye-code-destination\"[^>]*>(?P<text>.*?)</p>", re.DOTALL
-)
+_DESTINATION = re.compile(r"id=\"wuye-code-destination\"[^>]*>(?P<text>.*?)</p>", re.DOTALL)
 
 T = TypeVar("T")
 
 
-def code_realm(
-    realm_factory: Callable[..., TestRealm], outbox: SmsOutbox, **attributes: str
-) -> SmsRealm:
+def code_realm(realm_factory: Callable[..., TestRealm], outbox: SmsOutbox, **attributes: str) -> SmsRealm:
     """A fresh realm on the SMS flow, sending to ``outbox``, with extra realm attributes (``wuye*`` settings)."""
     realm = make_sms_realm(realm_factory, outbox)
     if attributes:
         current = realm.realm.admin().get_realm(realm.name)
-        realm.update_realm(
-            attributes={**(current.get("attributes") or {}), **attributes}
-        )
+        realm.update_realm(attributes={**(current.get("attributes") or {}), **attributes})
     return realm
 
 
@@ -71,21 +63,14 @@ def markup(page: LoginPage) -> str:
 
 def message(page: LoginPage) -> str:
     """Every error the page shows, joined ("" for none); ``LoginPage.error`` stops at the first, maybe empty, slot."""
-    texts = (
-        html.unescape(_TAG.sub("", m.group("text"))).strip()
-        for m in _ERROR.finditer(page.text)
-    )
+    texts = (html.unescape(_TAG.sub("", m.group("text"))).strip() for m in _ERROR.finditer(page.text))
     return " ".join(t for t in texts if t)
 
 
 def destination_text(page: LoginPage) -> str:
     """The code page's line that says where the code went and how long it is valid."""
     found = _DESTINATION.search(page.text)
-    return (
-        " ".join(html.unescape(_TAG.sub(" ", found.group("text"))).split())
-        if found
-        else ""
-    )
+    return " ".join(html.unescape(_TAG.sub(" ", found.group("text"))).split()) if found else ""
 
 
 @dataclass
@@ -105,32 +90,22 @@ class Visitor:
     def sign_in_page(self) -> LoginPage:
         _, challenge = pkce_pair()
         extra = {"ui_locales": self.locale} if self.locale != "zh-CN" else None
-        step = self.flow.open(
-            authorize_url(self.realm.realm, challenge, secrets.token_urlsafe(12), extra)
-        )
-        assert isinstance(step, LoginPage), (
-            f"expected the sign-in page, got HTTP {step.status_code}"
-        )
+        step = self.flow.open(authorize_url(self.realm.realm, challenge, secrets.token_urlsafe(12), extra))
+        assert isinstance(step, LoginPage), f"expected the sign-in page, got HTTP {step.status_code}"
         return step
 
     def forgot_password_page(self) -> LoginPage:
         page = self.sign_in_page()
         link = _RESET_LINK.search(page.text)
         assert link, "the sign-in page has no forgot-password link"
-        step = self.flow.open(
-            urljoin(str(page.response.url), html.unescape(link.group("href")))
-        )
-        assert isinstance(step, LoginPage) and step.form_id == RESET_FORM, (
-            "expected the forgot-password form"
-        )
+        step = self.flow.open(urljoin(str(page.response.url), html.unescape(link.group("href"))))
+        assert isinstance(step, LoginPage) and step.form_id == RESET_FORM, "expected the forgot-password form"
         return step
 
     def submit(self, **fields: str) -> LoginPage | httpx.Response:
         return self.flow.submit(**fields)
 
-    def password(
-        self, identifier: str, password: str = PASSWORD
-    ) -> LoginPage | httpx.Response:
+    def password(self, identifier: str, password: str = PASSWORD) -> LoginPage | httpx.Response:
         return self.submit(username=identifier, password=password, credentialId="")
 
     def code(self, code: str) -> LoginPage | httpx.Response:
@@ -180,9 +155,7 @@ def settle(outbox: SmsOutbox, quiet_s: float = 1.5, timeout_s: float = 20.0) -> 
     return last
 
 
-def assert_same_time(
-    known_s: Sequence[float], unknown_s: Sequence[float], what: str
-) -> None:
+def assert_same_time(known_s: Sequence[float], unknown_s: Sequence[float], what: str) -> None:
     """Medians of a few tries, interleaved by the caller, within a tolerance that holds on a loaded machine:
     80 ms or half the faster median, whichever is more (the leak it catches was a ~235 ms wait for the gateway)."""
     known_ms, unknown_ms = (
@@ -190,18 +163,14 @@ def assert_same_time(
         statistics.median(unknown_s) * 1000,
     )
     tolerance_ms = max(80.0, 0.5 * min(known_ms, unknown_ms))
-    print(
-        f"{what}: median known {known_ms:.0f} ms, unknown {unknown_ms:.0f} ms, tolerance {tolerance_ms:.0f} ms"
-    )
+    print(f"{what}: median known {known_ms:.0f} ms, unknown {unknown_ms:.0f} ms, tolerance {tolerance_ms:.0f} ms")
     assert abs(known_ms - unknown_ms) < tolerance_ms, (
         f"{what}: median for a known account {known_ms:.0f} ms, unknown {unknown_ms:.0f} ms "
         f"(tolerance {tolerance_ms:.0f} ms)"
     )
 
 
-def at_once(
-    realm: SmsRealm, identifiers: Sequence[str], forgot_password: bool
-) -> list[LoginPage | httpx.Response]:
+def at_once(realm: SmsRealm, identifiers: Sequence[str], forgot_password: bool) -> list[LoginPage | httpx.Response]:
     """One browser per identifier, all submitting together: forgot password, or sign-in with the right password.
     Waits for the outbox to settle before answering."""
     visitors = [Visitor(realm) for _ in identifiers]

@@ -21,9 +21,7 @@ __all__ = ["sms_outbox"]  # the fixture, used by name below
 Realms = Callable[..., TestRealm]
 
 
-def test_a_code_valid_for_two_minutes_is_announced_as_two_minutes(
-    realm_factory: Realms, sms_outbox: SmsOutbox
-) -> None:
+def test_a_code_valid_for_two_minutes_is_announced_as_two_minutes(realm_factory: Realms, sms_outbox: SmsOutbox) -> None:
     realm = code_realm(realm_factory, sms_outbox, wuyeCodeValiditySeconds="120")
     realm.add_user("wy6801", phone="+8613900006801")
     realm.add_user("wy6802", phone="+8613900006802")

@@ -30,9 +30,7 @@ IP_LIMIT = "当前网络获取验证码次数过多"
 BUDGET_ERROR = "wuye_sms_budget_exhausted"
 
 
-def test_an_office_behind_one_address_can_all_sign_in(
-    realm_factory: Realms, sms_outbox: SmsOutbox
-) -> None:
+def test_an_office_behind_one_address_can_all_sign_in(realm_factory: Realms, sms_outbox: SmsOutbox) -> None:
     realm = code_realm(realm_factory, sms_outbox, wuyeSmsMaxPerIpPerHour="3")
     for n in range(8):  # more colleagues than the cap, all behind 127.0.0.1
         phone = f"+86139000065{n:02d}"
@@ -41,22 +39,16 @@ def test_an_office_behind_one_address_can_all_sign_in(
         visitor.sign_in_page()
         before = sms_outbox.last_id()
         page = visitor.password(f"wy65{n:02d}")
-        assert (
-            isinstance(page, LoginPage)
-            and page.form_id == CODE_FORM
-            and not message(page)
-        ), (
+        assert isinstance(page, LoginPage) and page.form_id == CODE_FORM and not message(page), (
             f"colleague {n + 1} was refused a code: {message(page) if isinstance(page, LoginPage) else page}"
         )
         done = visitor.code(sms_outbox.wait_for_code(phone, after=before))
-        assert isinstance(done, httpx.Response) and "code=" in done.headers.get(
-            "location", ""
-        ), f"colleague {n + 1} did not get signed in"
+        assert isinstance(done, httpx.Response) and "code=" in done.headers.get("location", ""), (
+            f"colleague {n + 1} did not get signed in"
+        )
 
 
-def test_an_sms_pump_from_one_address_is_cut_off(
-    realm_factory: Realms, sms_outbox: SmsOutbox
-) -> None:
+def test_an_sms_pump_from_one_address_is_cut_off(realm_factory: Realms, sms_outbox: SmsOutbox) -> None:
     realm = code_realm(realm_factory, sms_outbox, wuyeSmsMaxPerIpPerHour="3")
     phones = [f"+86139000066{n:02d}" for n in range(6)]
     answers: list[LoginPage] = []
@@ -69,9 +61,7 @@ def test_an_sms_pump_from_one_address_is_cut_off(
         answers.append(page)
     settle(sms_outbox)
     assert [bool(sms_outbox.messages(p)) for p in phones] == [True] * 3 + [False] * 3
-    assert [IP_LIMIT in message(a) for a in answers] == [False] * 3 + [True] * 3, [
-        message(a) for a in answers
-    ]
+    assert [IP_LIMIT in message(a) for a in answers] == [False] * 3 + [True] * 3, [message(a) for a in answers]
 
 
 def test_a_pump_over_many_addresses_meets_the_realm_budget_and_alerts_it(
@@ -90,16 +80,8 @@ def test_a_pump_over_many_addresses_meets_the_realm_budget_and_alerts_it(
     answers = at_once(realm, [f"wy67{n:02d}" for n in range(10)], forgot_password=True)
 
     assert sum(len(sms_outbox.messages(p)) for p in phones) == 3
-    refused = [
-        a for a in answers if isinstance(a, LoginPage) and "本小时" in message(a)
-    ]
-    assert len(refused) == 7, [
-        message(a) if isinstance(a, LoginPage) else a for a in answers
-    ]
-    alerts = [
-        e
-        for e in realm.realm.admin().get_events({"max": 100})
-        if e.get("error") == BUDGET_ERROR
-    ]
+    refused = [a for a in answers if isinstance(a, LoginPage) and "本小时" in message(a)]
+    assert len(refused) == 7, [message(a) if isinstance(a, LoginPage) else a for a in answers]
+    alerts = [e for e in realm.realm.admin().get_events({"max": 100}) if e.get("error") == BUDGET_ERROR]
     assert len(alerts) == 1, f"one alert per realm and hour, got {len(alerts)}"
     assert alerts[0].get("details", {}).get("budget") == "3"
