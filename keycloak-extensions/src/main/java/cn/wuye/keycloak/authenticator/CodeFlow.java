@@ -70,12 +70,13 @@ final class CodeFlow {
             return refusal(ctx, user, decision);
         }
         String code = issue(ctx, user, channel, decision);
+        String text = smsText(ctx, user, code); // composed whether or not it is sent: the same work, the same time
         if (user == null || !decision.allowed()) {
             LOG.infof("Code not sent (%s) for %s in realm %s: %s", purpose, who(user), ctx.getRealm().getName(),
                     user == null ? "no such account" : "the account's own limit");
             return Sent.OK; // the page looks the same: no account enumeration
         }
-        return deliver(ctx, user, channel, destination, code);
+        return deliver(ctx, user, channel, destination, code, text);
     }
 
     // -- limit -----------------------------------------------------------------------------------
@@ -129,13 +130,30 @@ final class CodeFlow {
     }
 
     // -- deliver ---------------------------------------------------------------------------------
-    private Sent deliver(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination, String code) {
+    /** The SMS as the person reads it, in their language, with the realm's real validity. */
+    private String smsText(AuthenticationFlowContext ctx, UserModel user, String code) {
         KeycloakSession session = ctx.getSession();
         RealmModel realm = ctx.getRealm();
-        String company = realm.getDisplayName() == null ? realm.getName() : realm.getDisplayName();
+        return CodeTexts.format(session, realm, user, "wuyeCodeSmsText", company(realm), purposeText(ctx, user), code,
+                Long.toString(policy(realm).validityMinutes()));
+    }
+
+    private String purposeText(AuthenticationFlowContext ctx, UserModel user) {
+        return CodeTexts.format(ctx.getSession(), ctx.getRealm(), user,
+                "reset".equals(purpose) ? "wuyeCodePurposeReset" : "wuyeCodePurposeLogin");
+    }
+
+    private static String company(RealmModel realm) {
+        return realm.getDisplayName() == null ? realm.getName() : realm.getDisplayName();
+    }
+
+    private Sent deliver(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination, String code,
+                         String text) {
+        KeycloakSession session = ctx.getSession();
+        RealmModel realm = ctx.getRealm();
+        String company = company(realm);
         String minutes = Long.toString(policy(realm).validityMinutes());
-        String what = CodeTexts.format(session, realm, user, "reset".equals(purpose) ? "wuyeCodePurposeReset" : "wuyeCodePurposeLogin");
-        String text = CodeTexts.format(session, realm, user, "wuyeCodeSmsText", company, what, code, minutes);
+        String what = purposeText(ctx, user);
         try {
             if (channel == Channel.EMAIL) {
                 EmailSenderProvider email = session.getProvider(EmailSenderProvider.class);
