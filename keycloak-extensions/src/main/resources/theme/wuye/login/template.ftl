@@ -207,7 +207,8 @@
         </#if>
       </div>
       <div class="${properties.kcLoginMainBody!}">
-        <#if !(auth?has_content && auth.showUsername() && !auth.showResetCredentials())>
+        <#-- wuye: the forgot-password code page never shows the account: the same page whether it exists or not -->
+        <#if !(auth?has_content && auth.showUsername() && !auth.showResetCredentials()) || (wuyePurpose!"") == "reset">
             <#if displayRequiredFields>
                 <div class="${properties.kcContentWrapperClass!}">
                     <div class="${properties.kcLabelWrapperClass!} subtitle">

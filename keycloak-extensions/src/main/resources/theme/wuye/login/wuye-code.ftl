@@ -18,7 +18,7 @@
                 <@field.input name="code" label=msg("wuyeTotpLabel") autocomplete="one-time-code" autofocus=true />
             <#else>
                 <p id="wuye-code-destination" class="wuye-hint">
-                    <#if wuyePurpose == "reset">${msg("wuyeResetCodeSent")}<#elseif wuyeMethod == "email">${msg("wuyeCodeSentToEmail", wuyeDestination)}<#else>${msg("wuyeCodeSentTo", wuyeDestination)}</#if>
+                    <#if wuyePurpose == "reset">${msg("wuyeResetCodeSent", wuyeCodeValidityMinutes)}<#elseif wuyeMethod == "email">${msg("wuyeCodeSentToEmail", wuyeDestination, wuyeCodeValidityMinutes)}<#else>${msg("wuyeCodeSentTo", wuyeDestination, wuyeCodeValidityMinutes)}</#if>
                 </p>
                 <@field.input name="code" label=msg("wuyeCodeLabel") autocomplete="one-time-code" autofocus=true />
             </#if>

@@ -1,12 +1,15 @@
 package cn.wuye.keycloak.authenticator;
 
-import java.util.HashMap;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.authenticators.browser.AbstractUsernameFormAuthenticator;
 import org.keycloak.email.EmailException;
 import org.keycloak.email.EmailSenderProvider;
 import org.keycloak.models.KeycloakSession;
@@ -18,18 +21,21 @@ import org.keycloak.sessions.AuthenticationSessionModel;
 import cn.wuye.keycloak.code.CodePolicy;
 import cn.wuye.keycloak.code.CodeState;
 import cn.wuye.keycloak.code.CodeVerifier;
+import cn.wuye.keycloak.code.Hmac;
 import cn.wuye.keycloak.code.OneTimeCode;
 import cn.wuye.keycloak.code.SendLimiter;
-import cn.wuye.keycloak.identifier.PhoneNumbers;
+import cn.wuye.keycloak.code.SlotStore;
+import cn.wuye.keycloak.sms.SmsDelivery;
 import cn.wuye.keycloak.sms.SmsException;
 import cn.wuye.keycloak.sms.SmsMessage;
-import cn.wuye.keycloak.sms.SmsSender;
 import cn.wuye.keycloak.sms.SmsSettings;
 
 /**
  * Sending and checking one-time codes inside an authentication session, for one purpose ({@code login} or
- * {@code reset}). Codes live only as a keyed hash in the session's notes; send limits live in Keycloak's
- * cluster-wide single-use store, keyed by account and by client IP.
+ * {@code reset}). Sending is three steps: {@link #limit} (atomic, cluster-wide send limits), {@link #issue} (a new
+ * code, kept only as a keyed hash in the session's notes) and {@link #deliver}. For {@code reset} the answer must
+ * not tell whether the account exists: its limits are keyed by the identifier typed (the account's own apply
+ * silently), and its SMS leaves after the request, so known and unknown identifiers take the same time.
  */
 final class CodeFlow {
 
@@ -37,14 +43,18 @@ final class CodeFlow {
 
     /** @param messageKey null when sent; else the message key to show, with its parameters */
     record Sent(String messageKey, Object... params) {
+        static final Sent OK = new Sent(null);
+
         boolean ok() {
             return messageKey == null;
         }
     }
 
     static final CodePolicy POLICY = CodePolicy.DEFAULT;
+    /** Auth note set by {@link ResetChooseUser}: the identifier as typed, in its canonical reading. */
+    static final String RESET_IDENTIFIER_NOTE = "wuye.reset.identifier";
+    static final String BUDGET_EXHAUSTED_EVENT_ERROR = "wuye_sms_budget_exhausted";
     private static final Logger LOG = Logger.getLogger(CodeFlow.class);
-    private static final long WINDOW_SECONDS = POLICY.window().toSeconds();
 
     private final String purpose;
     private final String prefix;
@@ -55,53 +65,110 @@ final class CodeFlow {
     }
 
     Sent send(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination) {
-        KeycloakSession session = ctx.getSession();
-        RealmModel realm = ctx.getRealm();
-        long now = System.currentTimeMillis();
-        SendLimiter limiter = new SendLimiter(policy(realm));
-        SingleUseObjectProvider store = session.singleUseObjects();
-        String accountKey = "wuye-code-acct:" + realm.getId() + ":" + (user == null ? "unknown:" + destination : user.getId());
-        String ipKey = "wuye-code-ip:" + realm.getId() + ":" + clientIp(ctx);
-        List<Long> accountSends = read(store, accountKey);
-        List<Long> ipSends = read(store, ipKey);
-        SendLimiter.Decision decision = limiter.decide(accountSends, ipSends, now);
-        if (!decision.allowed()) {
-            LOG.infof("Code not sent (%s) for %s in realm %s: %s", purpose, who(user), realm.getName(), decision.reason());
-            return switch (decision.reason()) {
-                case COOLDOWN -> new Sent("wuyeCodeResendWait", decision.waitSeconds());
-                case ACCOUNT_LIMIT -> new Sent("wuyeCodeAccountLimit", (decision.waitSeconds() + 59) / 60);
-                default -> new Sent("wuyeCodeIpLimit", (decision.waitSeconds() + 59) / 60);
-            };
+        SendLimiter.Decision decision = limit(ctx, user);
+        if (!decision.answeredAsSent()) {
+            return refusal(ctx, user, decision);
         }
-        write(store, accountKey, limiter.record(accountSends, now));
-        write(store, ipKey, limiter.record(ipSends, now));
+        String code = issue(ctx, user, channel, decision);
+        String text = smsText(ctx, user, code); // composed whether or not it is sent: the same work, the same time
+        if (user == null || !decision.allowed()) {
+            LOG.infof("Code not sent (%s) for %s in realm %s: %s", purpose, who(user), ctx.getRealm().getName(),
+                    user == null ? "no such account" : "the account's own limit");
+            return Sent.OK; // the page looks the same: no account enumeration
+        }
+        return deliver(ctx, user, channel, destination, code, text);
+    }
 
+    // -- limit -----------------------------------------------------------------------------------
+    private SendLimiter.Decision limit(AuthenticationFlowContext ctx, UserModel user) {
+        RealmModel realm = ctx.getRealm();
+        Optional<String> account = Optional.ofNullable(user).map(u -> "acct:" + u.getId());
+        SendLimiter.Request request = "reset".equals(purpose)
+                ? new SendLimiter.Request(realm.getId(), "id:" + identifierKey(ctx), account, clientIp(ctx))
+                : new SendLimiter.Request(realm.getId(), account.orElse("acct:-"), Optional.empty(), clientIp(ctx));
+        return limiter(ctx).decide(request, System.currentTimeMillis());
+    }
+
+    private Sent refusal(AuthenticationFlowContext ctx, UserModel user, SendLimiter.Decision decision) {
+        RealmModel realm = ctx.getRealm();
+        LOG.infof("Code not sent (%s) for %s in realm %s: %s", purpose, who(user), realm.getName(), decision.reason());
+        long minutes = (decision.waitSeconds() + 59) / 60;
+        return switch (decision.reason()) {
+            case COOLDOWN -> new Sent("wuyeCodeResendWait", decision.waitSeconds());
+            case ACCOUNT_LIMIT -> new Sent("wuyeCodeAccountLimit", minutes);
+            case IP_LIMIT -> new Sent("wuyeCodeIpLimit", minutes);
+            default -> {
+                if (decision.alert()) {
+                    alertBudget(ctx);
+                }
+                yield new Sent("wuyeSmsBudgetExhausted", minutes);
+            }
+        };
+    }
+
+    /** Once per realm and hour (the limiter says when): a WARN line IT can grep and an event in the admin console. */
+    private static void alertBudget(AuthenticationFlowContext ctx) {
+        RealmModel realm = ctx.getRealm();
+        int budget = policy(realm).maxPerRealm();
+        LOG.warnf("ALERT wuye SMS budget exhausted in realm %s: %d codes this hour; more are refused until the hour "
+                + "turns. An SMS pump, or a busy hour: raise realm attribute %s if the traffic is real.", realm.getName(),
+                budget, SmsSettings.MAX_PER_REALM);
+        ctx.getEvent().clone().detail("budget", Integer.toString(budget)).detail("setting", SmsSettings.MAX_PER_REALM)
+                .error(BUDGET_EXHAUSTED_EVENT_ERROR);
+    }
+
+    // -- issue -----------------------------------------------------------------------------------
+    private String issue(AuthenticationFlowContext ctx, UserModel user, Channel channel, SendLimiter.Decision decision) {
         String code = OneTimeCode.generate();
         AuthenticationSessionModel auth = ctx.getAuthenticationSession();
-        new CodeState(OneTimeCode.hash(key(ctx), binding(ctx, user), code), now, 0).toNotes(prefix).forEach(auth::setAuthNote);
+        new CodeState(OneTimeCode.hash(key(ctx), binding(ctx, user), code), System.currentTimeMillis(), 0).toNotes(prefix)
+                .forEach(auth::setAuthNote);
         auth.setAuthNote(prefix + "channel", channel.name());
-        if (user == null) {
-            return new Sent(null); // nobody to send to: the page looks the same (no account enumeration)
-        }
-        String company = realm.getDisplayName() == null ? realm.getName() : realm.getDisplayName();
-        String what = "reset".equals(purpose) ? "重置密码" : "登录";
-        String text = "【" + company + "】您的" + what + "验证码是 " + code + ",5 分钟内有效。请勿告诉他人,工作人员不会向您索要验证码。";
+        decision.ipSlot().ifPresent(slot -> auth.setAuthNote(prefix + "ipSlots",
+                Stream.concat(ipSlots(auth), Stream.of(slot)).collect(Collectors.joining(","))));
+        return code;
+    }
+
+    // -- deliver ---------------------------------------------------------------------------------
+    /** The SMS as the person reads it, in their language, with the realm's real validity. */
+    private String smsText(AuthenticationFlowContext ctx, UserModel user, String code) {
+        KeycloakSession session = ctx.getSession();
+        RealmModel realm = ctx.getRealm();
+        return CodeTexts.format(session, realm, user, "wuyeCodeSmsText", company(realm), purposeText(ctx, user), code,
+                Long.toString(policy(realm).validityMinutes()));
+    }
+
+    private String purposeText(AuthenticationFlowContext ctx, UserModel user) {
+        return CodeTexts.format(ctx.getSession(), ctx.getRealm(), user,
+                "reset".equals(purpose) ? "wuyeCodePurposeReset" : "wuyeCodePurposeLogin");
+    }
+
+    private static String company(RealmModel realm) {
+        return realm.getDisplayName() == null ? realm.getName() : realm.getDisplayName();
+    }
+
+    private Sent deliver(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination, String code,
+                         String text) {
+        KeycloakSession session = ctx.getSession();
+        RealmModel realm = ctx.getRealm();
+        String company = company(realm);
+        String minutes = Long.toString(policy(realm).validityMinutes());
+        String what = purposeText(ctx, user);
         try {
-            if (channel == Channel.SMS) {
-                SmsSender sender = session.getProvider(SmsSender.class, SmsSettings.sender(realm));
-                if (sender == null) {
-                    throw new SmsException("no SMS sender named " + SmsSettings.sender(realm));
-                }
-                sender.send(realm, new SmsMessage(realm.getName(), destination, text, code, purpose));
-                LOG.infof("Code sent (%s) by SMS to %s for %s in realm %s", purpose, PhoneNumbers.mask(destination), who(user),
-                        realm.getName());
-            } else {
+            if (channel == Channel.EMAIL) {
                 EmailSenderProvider email = session.getProvider(EmailSenderProvider.class);
-                email.send(realm.getSmtpConfig(), user, company + " " + what + "验证码 / verification code",
-                        text + "\n\nYour verification code is " + code + " (valid for 5 minutes).", null);
+                email.send(realm.getSmtpConfig(), user, CodeTexts.format(session, realm, user, "wuyeCodeEmailSubject", company, what),
+                        CodeTexts.format(session, realm, user, "wuyeCodeEmailText", company, what, code, minutes), null);
                 LOG.infof("Code sent (%s) by email for %s in realm %s", purpose, who(user), realm.getName());
+                return Sent.OK;
             }
-            return new Sent(null);
+            SmsMessage message = new SmsMessage(realm.getName(), destination, text, code, purpose);
+            if ("reset".equals(purpose)) {
+                SmsDelivery.afterCommit(session, realm, message); // same answer time, account or not
+            } else {
+                SmsDelivery.now(session, realm, message); // after the password: a failure can be shown
+            }
+            return Sent.OK;
         } catch (SmsException | EmailException | RuntimeException e) {
             LOG.warnf("Code NOT delivered (%s) by %s for %s in realm %s: %s", purpose, channel, who(user), realm.getName(),
                     e.getMessage());
@@ -110,11 +177,17 @@ final class CodeFlow {
         }
     }
 
+    // -- verify ----------------------------------------------------------------------------------
     CodeVerifier.Outcome verify(AuthenticationFlowContext ctx, UserModel user, String input) {
         AuthenticationSessionModel auth = ctx.getAuthenticationSession();
         Optional<CodeState> state = CodeState.fromNotes(prefix, auth::getAuthNote);
         CodeVerifier.Outcome outcome = new CodeVerifier(policy(ctx.getRealm())).verify(state, key(ctx), binding(ctx, user), input,
                 System.currentTimeMillis());
+        if (outcome.result() == CodeVerifier.Result.OK) {
+            SendLimiter limiter = limiter(ctx);
+            ipSlots(auth).forEach(limiter::free); // a person who verifies is no pump: the address gets its slots back
+            auth.removeAuthNote(prefix + "ipSlots");
+        }
         if (outcome.next().isPresent()) {
             outcome.next().get().toNotes(prefix).forEach(auth::setAuthNote);
         } else {
@@ -123,10 +196,11 @@ final class CodeFlow {
         return outcome;
     }
 
-    /** The default policy with the realm's own validity and per-IP cap, when it sets them. */
+    /** The default policy with the realm's own validity, per-IP cap and SMS budget, when it sets them. */
     static CodePolicy policy(RealmModel realm) {
         return new CodePolicy(SmsSettings.codeValidity(realm, POLICY.validity()), POLICY.maxAttempts(), POLICY.resendCooldown(),
-                POLICY.maxPerAccount(), SmsSettings.maxPerIp(realm, POLICY.maxPerClientIp()), POLICY.window());
+                POLICY.maxPerAccount(), SmsSettings.maxPerIp(realm, POLICY.maxPerClientIp()),
+                SmsSettings.maxPerRealm(realm, POLICY.maxPerRealm()));
     }
 
     boolean hasCode(AuthenticationFlowContext ctx) {
@@ -142,6 +216,23 @@ final class CodeFlow {
         for (String n : CodeState.noteNames(prefix)) {
             ctx.getAuthenticationSession().removeAuthNote(n);
         }
+    }
+
+    private SendLimiter limiter(AuthenticationFlowContext ctx) {
+        return new SendLimiter(policy(ctx.getRealm()), new KeycloakSlots(ctx.getSession().singleUseObjects()));
+    }
+
+    private Stream<String> ipSlots(AuthenticationSessionModel auth) {
+        String slots = auth.getAuthNote(prefix + "ipSlots");
+        return slots == null || slots.isEmpty() ? Stream.empty() : Arrays.stream(slots.split(","));
+    }
+
+    /** The forgot-password identifier, keyed (no phone number or email in the store), the same for every spelling. */
+    private String identifierKey(AuthenticationFlowContext ctx) {
+        AuthenticationSessionModel auth = ctx.getAuthenticationSession();
+        String typed = Optional.ofNullable(auth.getAuthNote(RESET_IDENTIFIER_NOTE))
+                .orElse(Optional.ofNullable(auth.getAuthNote(AbstractUsernameFormAuthenticator.ATTEMPTED_USERNAME)).orElse(""));
+        return java.util.HexFormat.of().formatHex(Hmac.sha256(Secrets.key(ctx.getSession(), ctx.getRealm(), "limit"), typed));
     }
 
     private byte[] key(AuthenticationFlowContext ctx) {
@@ -166,14 +257,36 @@ final class CodeFlow {
         return user == null ? "an unknown account" : "user " + user.getUsername();
     }
 
-    private static List<Long> read(SingleUseObjectProvider store, String key) {
-        Map<String, String> notes = store.get(key);
-        return notes == null ? List.of() : SendLimiter.decode(notes.get("sends"));
-    }
+    /** Keycloak's cluster-wide single-use store as the limiter's {@link SlotStore}. */
+    private record KeycloakSlots(SingleUseObjectProvider store) implements SlotStore {
+        @Override
+        public boolean putIfAbsent(String key, long lifespanSeconds) {
+            return store.putIfAbsent(key, lifespanSeconds);
+        }
 
-    private static void write(SingleUseObjectProvider store, String key, List<Long> sends) {
-        Map<String, String> notes = new HashMap<>();
-        notes.put("sends", SendLimiter.encode(sends));
-        store.put(key, WINDOW_SECONDS, notes); // overwrites, and restarts the lifespan from the newest send
+        @Override
+        public boolean contains(String key) {
+            return store.contains(key);
+        }
+
+        @Override
+        public void remove(String key) {
+            store.remove(key);
+        }
+
+        @Override
+        public void note(String key, long lifespanSeconds, long value) {
+            store.put(key, lifespanSeconds, Map.of("v", Long.toString(value)));
+        }
+
+        @Override
+        public OptionalLong noted(String key) {
+            Map<String, String> notes = store.get(key);
+            try {
+                return notes == null || notes.get("v") == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(notes.get("v")));
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+        }
     }
 }

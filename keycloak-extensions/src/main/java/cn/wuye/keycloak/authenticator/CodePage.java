@@ -28,7 +28,14 @@ final class CodePage {
     }
 
     static LoginFormsProvider form(AuthenticationFlowContext ctx, Model m) {
-        return apply(ctx.form().setExecution(ctx.getExecution().getId()), m);
+        LoginFormsProvider form = ctx.form().setExecution(ctx.getExecution().getId());
+        form.setAttribute("wuyeCodeValidityMinutes", validityMinutes(ctx));
+        return apply(form, m);
+    }
+
+    /** The realm's code validity in whole minutes, as every text about a code announces it. */
+    static String validityMinutes(AuthenticationFlowContext ctx) {
+        return Long.toString(CodeFlow.policy(ctx.getRealm()).validityMinutes());
     }
 
     static LoginFormsProvider apply(LoginFormsProvider form, Model m) {
@@ -51,6 +58,11 @@ final class CodePage {
 
     static Response error(AuthenticationFlowContext ctx, Model m, String key, Object... params) {
         return form(ctx, m).addError(new FormMessage(FIELD, key, params)).createForm(TEMPLATE);
+    }
+
+    /** The code is too old: says how long codes last and what to do next. */
+    static Response expired(AuthenticationFlowContext ctx, Model m) {
+        return error(ctx, m, "wuyeCodeExpired", validityMinutes(ctx));
     }
 
     static Response info(AuthenticationFlowContext ctx, Model m, String key, Object... params) {

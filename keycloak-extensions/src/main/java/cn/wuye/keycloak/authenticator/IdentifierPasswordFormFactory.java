@@ -1,11 +1,15 @@
 package cn.wuye.keycloak.authenticator;
 
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
+
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.credential.PasswordCredentialModel;
 
+@AutoService(AuthenticatorFactory.class)
 public class IdentifierPasswordFormFactory implements NoConfigAuthenticatorFactory {
 
     public static final String ID = "wuye-identifier-password-form";

@@ -1,6 +1,9 @@
 package cn.wuye.keycloak.authenticator;
 
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
+
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticator;
 import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticatorFactory;
@@ -17,6 +20,7 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * account has no mobile, and on the return from an email link. Keycloak's {@code reset-credential-email} must run
  * as REQUIRED (as an ALTERNATIVE its "email sent" fork is swallowed), hence a conditional sub-flow.
  */
+@AutoService(AuthenticatorFactory.class)
 public class ResetByEmailCondition implements ConditionalAuthenticator, ConditionalAuthenticatorFactory, NoConfigAuthenticatorFactory {
 
     public static final String ID = "wuye-condition-reset-by-email";

@@ -1,5 +1,8 @@
 package cn.wuye.keycloak.authenticator;
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
+
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
@@ -24,6 +27,7 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * "Forgot password": Keycloak's choose-user step, taking any of 工号, 手机号 or 邮箱. As in Keycloak's own, an
  * unknown, ambiguous or disabled account continues without a user, so the pages never tell which it was.
  */
+@AutoService(AuthenticatorFactory.class)
 public class ResetChooseUser extends ResetCredentialChooseUser {
 
     public static final String ID = "wuye-reset-choose-user";
@@ -45,6 +49,7 @@ public class ResetChooseUser extends ResetCredentialChooseUser {
         UserModel user = found.user().orElse(null);
         context.getAuthenticationSession().setAuthNote(AbstractUsernameFormAuthenticator.ATTEMPTED_USERNAME,
                 user == null ? id.cleaned() : user.getUsername());
+        context.getAuthenticationSession().setAuthNote(CodeFlow.RESET_IDENTIFIER_NOTE, id.phone().or(id::email).orElse(id.username()));
         if (found.status() == UserLookup.Status.AMBIGUOUS) {
             event.clone().detail(Details.USERNAME, id.kind().name()).detail("matching_accounts", String.join(",", found.usernames()))
                     .error(IdentifierPasswordForm.AMBIGUOUS_EVENT_ERROR);

@@ -1,5 +1,7 @@
 package cn.wuye.keycloak.authenticator;
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
 import jakarta.ws.rs.core.MultivaluedMap;
 
 import org.keycloak.authentication.AuthenticationFlowContext;
@@ -11,6 +13,7 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelException;
 import org.keycloak.models.UserCredentialModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.FormMessage;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.messages.Messages;
@@ -29,6 +32,7 @@ import org.keycloak.services.validation.Validation;
  * Every other session of the account is signed out, as the update-password page's "sign out other devices" does.
  * The base class is Keycloak's own for reset steps ({@code reset-password} extends it): a user is required.
  */
+@AutoService(AuthenticatorFactory.class)
 public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
 
     public static final String ID = "wuye-reset-new-password";
@@ -57,14 +61,14 @@ public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
         try {
             user.credentialManager().updateCredential(UserCredentialModel.password(password, false));
         } catch (ModelException rejected) {
-            ctx.getEvent().clone().event(EventType.UPDATE_PASSWORD_ERROR).user(user)
+            ctx.getEvent().clone().event(EventType.UPDATE_CREDENTIAL_ERROR).user(user).detail(Details.CREDENTIAL_TYPE, PasswordCredentialModel.TYPE)
                     .detail(Details.REASON, rejected.getMessage()).error(Errors.PASSWORD_REJECTED);
             ctx.challenge(ctx.form().setAttribute("username", user.getUsername())
                     .setError(rejected.getMessage(), rejected.getParameters())
                     .createResponse(UserModel.RequiredAction.UPDATE_PASSWORD));
             return;
         }
-        ctx.getEvent().clone().event(EventType.UPDATE_PASSWORD).user(user).success();
+        ctx.getEvent().clone().event(EventType.UPDATE_CREDENTIAL).user(user).detail(Details.CREDENTIAL_TYPE, PasswordCredentialModel.TYPE).success();
         KeycloakSession session = ctx.getSession();
         session.sessions().getUserSessionsStream(ctx.getRealm(), user).toList()
                 .forEach(other -> AuthenticationManager.backchannelLogout(session, other, true));
@@ -72,7 +76,7 @@ public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
     }
 
     private void refuse(AuthenticationFlowContext ctx, String error, FormMessage message) {
-        ctx.getEvent().clone().event(EventType.UPDATE_PASSWORD_ERROR).user(ctx.getUser()).error(error);
+        ctx.getEvent().clone().event(EventType.UPDATE_CREDENTIAL_ERROR).user(ctx.getUser()).detail(Details.CREDENTIAL_TYPE, PasswordCredentialModel.TYPE).error(error);
         ctx.challenge(ctx.form().setAttribute("username", ctx.getUser().getUsername()).addError(message)
                 .createResponse(UserModel.RequiredAction.UPDATE_PASSWORD));
     }

@@ -1,5 +1,8 @@
 package cn.wuye.keycloak.authenticator;
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
+
 import java.util.Optional;
 
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -27,6 +30,7 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * link instead", an account without a mobile, and the return from an email link step aside here and let the
  * email way finish. Same limits as sign-in codes; wrong codes count towards the brute-force lockout.
  */
+@AutoService(AuthenticatorFactory.class)
 public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory {
 
     public static final String ID = "wuye-reset-sms-code";
@@ -80,7 +84,7 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
             }
             case WRONG -> fail(ctx, user, "wuyeCodeWrong", Math.max(outcome.remainingAttempts(), 0));
             case TOO_MANY_ATTEMPTS -> fail(ctx, user, "wuyeCodeTooManyAttempts");
-            case EXPIRED -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeExpired"));
+            case EXPIRED -> ctx.challenge(CodePage.expired(ctx, model(user)));
             default -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeMissing"));
         }
     }

@@ -1,5 +1,7 @@
 package cn.wuye.keycloak.authenticator;
 
+import com.google.auto.service.AutoService;
+import org.keycloak.authentication.AuthenticatorFactory;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.models.UserModel;
 
@@ -12,6 +14,7 @@ import org.keycloak.models.UserModel;
  * skipped the code inside the SMS step would be reported as "sms"; skipped by this condition, it is reported as
  * password only, so the workbench's step-up sees the truth.
  */
+@AutoService(AuthenticatorFactory.class)
 public class SecondFactorDueCondition implements NoConfigCondition {
 
     public static final String ID = "wuye-condition-second-factor-due";

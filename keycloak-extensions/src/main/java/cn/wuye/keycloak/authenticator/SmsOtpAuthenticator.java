@@ -22,6 +22,7 @@ import org.keycloak.models.UserCredentialModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.OTPCredentialModel;
 import org.keycloak.models.credential.PasswordCredentialModel;
+import org.keycloak.models.utils.FormMessage;
 
 import cn.wuye.keycloak.code.CodeVerifier;
 import cn.wuye.keycloak.device.TrustedDevice;
@@ -42,11 +43,9 @@ public class SmsOtpAuthenticator extends AbstractUsernameFormAuthenticator {
     private static final Logger LOG = Logger.getLogger(SmsOtpAuthenticator.class);
 
     private final CodeFlow codes = new CodeFlow("login");
-    private AuthenticationFlowContext current;
 
     @Override
     public void authenticate(AuthenticationFlowContext ctx) {
-        current = ctx;
         UserModel user = ctx.getUser();
         boolean privileged = isPrivileged(ctx.getRealm(), user);
         if (!privileged && isTrustedDevice(ctx, user)) {
@@ -75,7 +74,6 @@ public class SmsOtpAuthenticator extends AbstractUsernameFormAuthenticator {
 
     @Override
     public void action(AuthenticationFlowContext ctx) {
-        current = ctx;
         UserModel user = ctx.getUser();
         MultivaluedMap<String, String> form = ctx.getHttpRequest().getDecodedFormParameters();
         String action = Optional.ofNullable(form.getFirst("action")).orElse("verify");
@@ -145,7 +143,7 @@ public class SmsOtpAuthenticator extends AbstractUsernameFormAuthenticator {
             case OK -> succeed(ctx, user, form);
             case WRONG -> fail(ctx, user, "wuyeCodeWrong", outcome.remainingAttempts());
             case TOO_MANY_ATTEMPTS -> fail(ctx, user, "wuyeCodeTooManyAttempts");
-            case EXPIRED -> ctx.challenge(CodePage.error(ctx, model(ctx, user), "wuyeCodeExpired"));
+            case EXPIRED -> ctx.challenge(CodePage.expired(ctx, model(ctx, user)));
             default -> ctx.challenge(CodePage.error(ctx, model(ctx, user), "wuyeCodeMissing"));
         }
     }
@@ -269,10 +267,20 @@ public class SmsOtpAuthenticator extends AbstractUsernameFormAuthenticator {
     }
 
     // -- Keycloak's form plumbing --------------------------------------------------------------
+    /**
+     * Keycloak's own checks (a disabled or locked account) answer through this: our code page, built from the
+     * request's context (authenticators are shared, so the context is never kept in a field).
+     */
     @Override
-    protected Response createLoginForm(LoginFormsProvider form) {
-        if (current != null && current.getUser() != null) {
-            return CodePage.apply(form, model(current, current.getUser())).createForm(CodePage.TEMPLATE);
+    protected Response challenge(AuthenticationFlowContext ctx, String error, String field) {
+        UserModel user = ctx.getUser();
+        LoginFormsProvider form = CodePage.form(ctx, user == null ? new CodePage.Model() : model(ctx, user));
+        if (error != null) {
+            if (field != null) {
+                form.addError(new FormMessage(field, error));
+            } else {
+                form.setError(error);
+            }
         }
         return form.createForm(CodePage.TEMPLATE);
     }

@@ -1,12 +1,15 @@
 package cn.wuye.keycloak.authenticator;
 
 
+import com.google.auto.service.AutoService;
+
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.AuthenticatorFactory;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.credential.OTPCredentialModel;
 
+@AutoService(AuthenticatorFactory.class)
 public class SmsOtpAuthenticatorFactory implements NoConfigAuthenticatorFactory {
 
     public static final String ID = "wuye-sms-otp";

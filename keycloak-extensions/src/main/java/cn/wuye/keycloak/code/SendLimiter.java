@@ -1,75 +1,167 @@
 package cn.wuye.keycloak.code;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * Whether another code may be sent now, from the send times kept per account and per client IP.
- * Pure: the histories and the time are parameters; where they are kept is the caller's business.
+ * Whether another code may be sent now, decided atomically on a shared {@link SlotStore}, so the limits hold
+ * under parallel requests and across Keycloak nodes. Nothing is read and then written back:
+ * <ul>
+ *   <li>cool-down: one key per subject, claimed with {@code putIfAbsent} for the cool-down's length;</li>
+ *   <li>hourly caps: numbered slots per clock hour ({@code …:hour:i}, i &lt; cap); a send needs one free slot, and
+ *       {@code putIfAbsent} gives each slot to one caller only.</li>
+ * </ul>
+ * Checked in this order: cool-down and hourly cap of the subject, codes nobody verified from the client IP, the
+ * realm's hourly budget. A refusal gives back the slots it claimed on the way. The first refusal by the budget in
+ * an hour says {@link Decision#alert()}, once per realm and hour across the cluster.
  */
 public final class SendLimiter {
 
-    public enum Reason { ALLOWED, COOLDOWN, ACCOUNT_LIMIT, IP_LIMIT }
+    public enum Reason {
+        /** Send. */
+        ALLOWED,
+        /** Answer as if sent, send nothing: a limit of the account behind a forgot-password identifier. */
+        SUPPRESSED,
+        COOLDOWN,
+        ACCOUNT_LIMIT,
+        IP_LIMIT,
+        REALM_BUDGET
+    }
 
-    /** @param waitSeconds how long until a send would be allowed again (0 when allowed) */
-    public record Decision(Reason reason, long waitSeconds) {
+    /**
+     * @param realm         realm id
+     * @param subject       whose limits the answer shows: the account at sign-in, the identifier at forgot password
+     * @param silentSubject an account whose limits apply without showing (forgot password for an existing account),
+     *                      so the answer never depends on whether the account exists
+     * @param clientIp      the client's address as Keycloak sees it
+     */
+    public record Request(String realm, String subject, Optional<String> silentSubject, String clientIp) {
+    }
+
+    /**
+     * @param waitSeconds how long until a send would be allowed again (0 when allowed)
+     * @param ipSlot      the client-IP slot this send holds; {@link #free} it when the code is verified
+     * @param alert       this refusal is the first by the realm budget this hour: tell IT
+     */
+    public record Decision(Reason reason, long waitSeconds, Optional<String> ipSlot, boolean alert) {
         public boolean allowed() {
             return reason == Reason.ALLOWED;
         }
+
+        /** What the person is told: sent (also when silently suppressed), or the refusal. */
+        public boolean answeredAsSent() {
+            return reason == Reason.ALLOWED || reason == Reason.SUPPRESSED;
+        }
     }
+
+    static final String NAMESPACE = "wuye-code:";
+    private static final long HOUR_MILLIS = 3_600_000L;
+    /** Slots outlive their hour a little, so a clock a few seconds apart between nodes finds them still there. */
+    private static final long MARGIN_SECONDS = 60;
 
     private final CodePolicy policy;
+    private final SlotStore store;
 
-    public SendLimiter(CodePolicy policy) {
+    public SendLimiter(CodePolicy policy, SlotStore store) {
         this.policy = policy;
+        this.store = store;
     }
 
-    public Decision decide(List<Long> accountSends, List<Long> ipSends, long nowMillis) {
-        List<Long> account = recent(accountSends, nowMillis);
-        List<Long> ip = recent(ipSends, nowMillis);
-        long cooldown = policy.resendCooldown().toMillis();
-        if (!account.isEmpty()) {
-            long last = account.get(account.size() - 1);
-            if (nowMillis - last < cooldown) {
-                return new Decision(Reason.COOLDOWN, ceilSeconds(cooldown - (nowMillis - last)));
+    public Decision decide(Request r, long nowMillis) {
+        long hour = nowMillis / HOUR_MILLIS;
+        long untilNextHour = ceilSeconds((hour + 1) * HOUR_MILLIS - nowMillis);
+        long lifespan = untilNextHour + MARGIN_SECONDS;
+        String base = NAMESPACE + r.realm() + ":";
+        String h = ":" + hour;
+
+        String cooldownKey = base + "cd:" + r.subject();
+        Optional<Decision> cooling = cooldown(cooldownKey, nowMillis);
+        if (cooling.isPresent()) {
+            return cooling.get();
+        }
+        Optional<String> subjectSlot = claim(base + "n:" + r.subject() + h, policy.maxPerAccount(), lifespan, true);
+        if (subjectSlot.isEmpty()) {
+            return refused(Reason.ACCOUNT_LIMIT, untilNextHour);
+        }
+        // refused by the address or the budget: the subject's cool-down and slot go back, so a pump aimed at
+        // someone's account does not keep its owner from a code
+        Optional<String> ipSlot = claim(base + "ip:" + r.clientIp() + h, policy.maxPerClientIp(), lifespan, true);
+        if (ipSlot.isEmpty()) {
+            subjectSlot.ifPresent(store::remove);
+            store.remove(cooldownKey);
+            return refused(Reason.IP_LIMIT, untilNextHour);
+        }
+        Optional<String> budgetSlot = claim(base + "realm" + h, policy.maxPerRealm(), lifespan, false);
+        if (budgetSlot.isEmpty()) {
+            subjectSlot.ifPresent(store::remove);
+            ipSlot.ifPresent(store::remove);
+            store.remove(cooldownKey);
+            boolean alert = store.putIfAbsent(base + "alert" + h, lifespan);
+            return new Decision(Reason.REALM_BUDGET, untilNextHour, Optional.empty(), alert);
+        }
+        if (r.silentSubject().isPresent()) {
+            String silent = r.silentSubject().get();
+            if (cooldown(base + "cd:" + silent, nowMillis).isPresent()
+                    || claim(base + "n:" + silent + h, policy.maxPerAccount(), lifespan, true).isEmpty()) {
+                return new Decision(Reason.SUPPRESSED, 0, ipSlot, false);
             }
         }
-        if (account.size() >= policy.maxPerAccount()) {
-            return new Decision(Reason.ACCOUNT_LIMIT, ceilSeconds(account.get(0) + policy.window().toMillis() - nowMillis));
-        }
-        if (ip.size() >= policy.maxPerClientIp()) {
-            return new Decision(Reason.IP_LIMIT, ceilSeconds(ip.get(0) + policy.window().toMillis() - nowMillis));
-        }
-        return new Decision(Reason.ALLOWED, 0);
+        return new Decision(Reason.ALLOWED, 0, ipSlot, false);
     }
 
-    /** The history after a send at {@code nowMillis}, without entries older than the window. */
-    public List<Long> record(List<Long> sends, long nowMillis) {
-        List<Long> next = new ArrayList<>(recent(sends, nowMillis));
-        next.add(nowMillis);
-        return next;
-    }
-
-    public List<Long> recent(List<Long> sends, long nowMillis) {
-        long from = nowMillis - policy.window().toMillis();
-        return sends.stream().filter(t -> t > from && t <= nowMillis).sorted().collect(Collectors.toList());
-    }
-
-    public static String encode(List<Long> sends) {
-        return sends.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    public static List<Long> decode(String encoded) {
-        if (encoded == null || encoded.isBlank()) {
-            return List.of();
+    /** Gives a client-IP slot back: its code was verified, so it was no pump. */
+    public void free(String ipSlot) {
+        if (ipSlot.startsWith(NAMESPACE)) {
+            store.remove(ipSlot);
         }
-        try {
-            return Arrays.stream(encoded.split(",")).map(Long::parseLong).collect(Collectors.toList());
-        } catch (NumberFormatException e) {
-            return List.of();
+    }
+
+    private Optional<Decision> cooldown(String key, long nowMillis) {
+        long seconds = policy.resendCooldown().toSeconds();
+        if (seconds <= 0) {
+            return Optional.empty();
         }
+        if (store.putIfAbsent(key, seconds)) {
+            store.note(key + ":at", seconds, nowMillis);
+            return Optional.empty();
+        }
+        OptionalLong since = store.noted(key + ":at");
+        long left = since.isPresent() ? seconds * 1000 - (nowMillis - since.getAsLong()) : seconds * 1000;
+        return Optional.of(refused(Reason.COOLDOWN, ceilSeconds(Math.min(left, seconds * 1000))));
+    }
+
+    /**
+     * The first free slot below {@code cap}, claimed; empty when all are taken. Slots of a counter that never
+     * gives any back fill up from 0 without holes, so a binary search finds where to start (log(cap) lookups
+     * instead of cap claims: the realm budget may be large); a counter with holes is walked from 0.
+     */
+    Optional<String> claim(String counter, int cap, long lifespanSeconds, boolean slotsAreGivenBack) {
+        int from = slotsAreGivenBack ? 0 : firstFree(counter, cap);
+        for (int i = from; i < cap; i++) {
+            String slot = counter + ":" + i;
+            if (store.putIfAbsent(slot, lifespanSeconds)) {
+                return Optional.of(slot);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private int firstFree(String counter, int cap) {
+        int lo = 0;
+        int hi = cap;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (store.contains(counter + ":" + mid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static Decision refused(Reason reason, long waitSeconds) {
+        return new Decision(reason, waitSeconds, Optional.empty(), false);
     }
 
     private static long ceilSeconds(long millis) {

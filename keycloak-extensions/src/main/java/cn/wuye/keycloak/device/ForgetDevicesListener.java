@@ -1,5 +1,6 @@
 package cn.wuye.keycloak.device;
 
+import com.google.auto.service.AutoService;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -31,6 +32,7 @@ import cn.wuye.keycloak.authenticator.SmsOtpAuthenticator;
  * logout: it sets not-before, which voids the cookie already; the new epoch makes it explicit). An ordinary
  * sign-out of one session (also a LOGOUT event) keeps the browser trusted: that is what "trust" is for.
  */
+@AutoService(EventListenerProviderFactory.class)
 public class ForgetDevicesListener implements EventListenerProvider, EventListenerProviderFactory {
 
     public static final String ID = "wuye-forget-devices";

@@ -1,11 +1,16 @@
 package cn.wuye.keycloak.mapper;
 
+import com.google.auto.service.AutoService;
+import org.keycloak.protocol.ProtocolMapper;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.ProtocolMapperModel;
+import org.keycloak.models.ClientSessionContext;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.protocol.oidc.mappers.AbstractOIDCProtocolMapper;
@@ -21,6 +26,7 @@ import org.keycloak.representations.IDToken;
  * Claim (default {@code site_names}): a JSON object site code → 中文 name, for each site group {@code /sites/<code>}
  * the user is a direct member of; the name is the group attribute {@code name_zh}, else the code.
  */
+@AutoService(ProtocolMapper.class)
 public class SiteNamesMapper extends AbstractOIDCProtocolMapper
         implements OIDCAccessTokenMapper, OIDCIDTokenMapper, UserInfoTokenMapper, TokenIntrospectionTokenMapper {
 
@@ -66,7 +72,8 @@ public class SiteNamesMapper extends AbstractOIDCProtocolMapper
     }
 
     @Override
-    protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession) {
+    protected void setClaim(IDToken token, ProtocolMapperModel mappingModel, UserSessionModel userSession,
+                            KeycloakSession keycloakSession, ClientSessionContext clientSessionCtx) {
         UserModel user = userSession.getUser();
         List<SiteNames.Site> sites = user.getGroupsStream()
                 .filter(SiteNamesMapper::isSite)

@@ -22,8 +22,10 @@ public final class SmsSettings {
     public static final String TENCENT_REGION = "wuyeSmsTencentRegion";
     /** How long a code is valid, in seconds (1..900); default 300. */
     public static final String CODE_VALIDITY_SECONDS = "wuyeCodeValiditySeconds";
-    /** Codes per client IP per hour; default 30. */
+    /** Codes nobody verified, per client IP per clock hour; default 30 (a verified code does not count). */
     public static final String MAX_PER_IP = "wuyeSmsMaxPerIpPerHour";
+    /** Codes per realm per clock hour, the SMS budget; default 1000. Reaching it alerts IT (WARN log + event). */
+    public static final String MAX_PER_REALM = "wuyeSmsMaxPerRealmPerHour";
 
     private SmsSettings() {
     }
@@ -51,8 +53,17 @@ public final class SmsSettings {
     }
 
     public static int maxPerIp(RealmModel realm, int fallback) {
+        return count(realm, MAX_PER_IP, fallback);
+    }
+
+    public static int maxPerRealm(RealmModel realm, int fallback) {
+        return count(realm, MAX_PER_REALM, fallback);
+    }
+
+    /** A non-negative whole number from a realm attribute; the fallback when it is missing or not one. */
+    static int count(RealmModel realm, String name, int fallback) {
         try {
-            return Integer.parseInt(attribute(realm, MAX_PER_IP, Integer.toString(fallback)));
+            return Math.max(0, Integer.parseInt(attribute(realm, name, Integer.toString(fallback))));
         } catch (NumberFormatException e) {
             return fallback;
         }

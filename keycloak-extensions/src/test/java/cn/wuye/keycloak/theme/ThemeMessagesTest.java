@@ -64,7 +64,7 @@ class ThemeMessagesTest {
         }
         used.removeIf(k -> k.equals("wuyeOwnerAppUrl") || k.startsWith("wuyePurpose") || k.startsWith("wuyeMethod")
                 || k.startsWith("wuyeDestination") || k.startsWith("wuyeNotice") || k.startsWith("wuyeCanUse")
-                || k.startsWith("wuyeOfferTrust")); // page attributes
+                || k.startsWith("wuyeOfferTrust") || k.equals("wuyeCodeValidityMinutes")); // page attributes
         Set<String> zh = load("zh_CN").stringPropertyNames();
         Set<String> missing = new TreeSet<>(used);
         missing.removeAll(zh);

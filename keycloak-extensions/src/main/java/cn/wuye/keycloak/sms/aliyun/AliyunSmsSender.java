@@ -1,5 +1,7 @@
 package cn.wuye.keycloak.sms.aliyun;
 
+import com.google.auto.service.AutoService;
+
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
@@ -56,6 +58,7 @@ public class AliyunSmsSender implements SmsSender {
         }
     }
 
+    @AutoService(SmsSenderFactory.class)
     public static class Factory implements SmsSenderFactory {
 
         @Override

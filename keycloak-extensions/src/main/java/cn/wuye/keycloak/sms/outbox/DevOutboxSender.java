@@ -1,5 +1,7 @@
 package cn.wuye.keycloak.sms.outbox;
 
+import com.google.auto.service.AutoService;
+
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,6 +55,7 @@ public class DevOutboxSender implements SmsSender {
         }
     }
 
+    @AutoService(SmsSenderFactory.class)
     public static class Factory implements SmsSenderFactory {
 
         public static final String ID = "dev-outbox";

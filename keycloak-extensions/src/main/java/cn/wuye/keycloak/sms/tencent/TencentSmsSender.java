@@ -1,5 +1,7 @@
 package cn.wuye.keycloak.sms.tencent;
 
+import com.google.auto.service.AutoService;
+
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +86,7 @@ public class TencentSmsSender implements SmsSender {
         }
     }
 
+    @AutoService(SmsSenderFactory.class)
     public static class Factory implements SmsSenderFactory {
 
         @Override
