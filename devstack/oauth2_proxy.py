@@ -116,7 +116,6 @@ class ProxyConfig:
     redis_url: str | None = None
     allowed_groups: tuple[str, ...] = ()
     allowed_roles: tuple[str, ...] = ()
-    user_id_claim: str = "preferred_username"
     port: int = field(default_factory=free_port)
 
     @property
@@ -134,7 +133,9 @@ class ProxyConfig:
             "--code-challenge-method=S256",
             "--email-domain=*",
             "--scope=openid",
-            f"--user-id-claim={self.user_id_claim}",
+            # no --user-id-claim: in v7 it is a deprecated alias of --oidc-email-claim (the 工号 would replace the
+            # email and the email_verified check would be skipped); the 工号 reaches the upstream as
+            # X-Forwarded-Preferred-Username, X-Forwarded-User is Keycloak's stable subject id
             f"--cookie-refresh={self.cookie_refresh}",
             "--cookie-secure=false",  # plain http on 127.0.0.1 in the suite; production terminates TLS
             "--cookie-samesite=lax",

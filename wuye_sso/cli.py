@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "provision": ("provisioning.cli", "main", "validate, plan and apply an HR roster to Keycloak"),
     "workbench": ("sso.workbench.serve", "main", "serve the staff workbench (uvicorn)"),
     "workorder-api": ("sso.workorder_api.serve", "main", "serve the sample work-order API (uvicorn)"),
+    "downstream": ("sso.downstream.cli", "main", "declare downstream systems (oauth2-proxy, legacy apps) as OIDC clients"),
 }
 
 

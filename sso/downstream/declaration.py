@@ -1,0 +1,85 @@
+"""A downstream system as IT declares it (YAML): client id, redirect URIs, and what it may see of a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sso import catalog
+
+_CLIENT_ID = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+#: Clients of the realm template: a downstream declaration may not take them over.
+RESERVED_CLIENT_IDS = frozenset(
+    {catalog.WORKBENCH_CLIENT_ID, catalog.OWNER_APP_CLIENT_ID, catalog.WORKORDER_API_CLIENT_ID,
+     catalog.PROVISIONER_CLIENT_ID, "account", "account-console", "admin-cli", "broker", "realm-management",
+     "security-admin-console"}
+)  # fmt: skip
+
+
+class DeclarationError(ValueError):
+    """A declaration that cannot be applied; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class DownstreamSystem:
+    client_id: str
+    name: str
+    redirect_uris: tuple[str, ...]
+    #: Workbench permissions (client roles of staff-workbench) the system may see; the token carries no others.
+    permissions: frozenset[str] = frozenset()
+    #: Whether the ``groups`` claim (departments and sites, full paths) is sent, for ``--allowed-group``.
+    groups: bool = True
+
+
+def load_systems(path: Path) -> list[DownstreamSystem]:
+    """Read ``systems:`` from a YAML file; every problem raises with ``file: $.systems[i].field: why``."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DeclarationError(f"{path}: cannot read ({exc})") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("systems"), list):
+        raise DeclarationError(f"{path}: $.systems: a list of systems is required")
+    systems = [parse_system(item, f"{path}: $.systems[{i}]") for i, item in enumerate(document["systems"])]
+    seen: set[str] = set()
+    for i, system in enumerate(systems):
+        if system.client_id in seen:
+            raise DeclarationError(f"{path}: $.systems[{i}].client_id: {system.client_id!r} is declared twice")
+        seen.add(system.client_id)
+    return systems
+
+
+def parse_system(item: Any, where: str) -> DownstreamSystem:
+    if not isinstance(item, dict):
+        raise DeclarationError(f"{where}: a mapping is required")
+    unknown = set(item) - {"client_id", "name", "redirect_uris", "permissions", "groups"}
+    if unknown:
+        raise DeclarationError(f"{where}.{sorted(unknown)[0]}: unknown field")
+    client_id = item.get("client_id")
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        raise DeclarationError(f"{where}.client_id: lower-case letters, digits and '-', starting with a letter")
+    if client_id in RESERVED_CLIENT_IDS:
+        raise DeclarationError(f"{where}.client_id: {client_id!r} is a client of the realm itself")
+    name = item.get("name", client_id)
+    if not isinstance(name, str) or not name.strip():
+        raise DeclarationError(f"{where}.name: a non-empty string is required")
+    uris = item.get("redirect_uris")
+    if not isinstance(uris, list) or not uris or not all(isinstance(u, str) for u in uris):
+        raise DeclarationError(f"{where}.redirect_uris: a non-empty list of URLs is required")
+    for j, uri in enumerate(uris):
+        if not re.match(r"^https?://[^/*]+/\S*$", uri) or "*" in uri:
+            raise DeclarationError(f"{where}.redirect_uris[{j}]: an exact http(s) URL without wildcards is required")
+    permissions = item.get("permissions", [])
+    if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
+        raise DeclarationError(f"{where}.permissions: a list of permission ids is required")
+    for j, permission in enumerate(permissions):
+        if permission not in catalog.PERMISSIONS:
+            known = ", ".join(sorted(catalog.PERMISSIONS))
+            raise DeclarationError(f"{where}.permissions[{j}]: unknown permission {permission!r} (known: {known})")
+    groups = item.get("groups", True)
+    if not isinstance(groups, bool):
+        raise DeclarationError(f"{where}.groups: true or false")
+    return DownstreamSystem(client_id, name.strip(), tuple(uris), frozenset(permissions), groups)
