@@ -24,6 +24,7 @@ public class FullNameMapper extends AbstractOIDCProtocolMapper
         implements OIDCAccessTokenMapper, OIDCIDTokenMapper, UserInfoTokenMapper, TokenIntrospectionTokenMapper {
 
     public static final String PROVIDER_ID = "wuye-full-name-mapper";
+    static final String CLAIM = "name";
     /** Mappers run in ascending priority; Keycloak's full-name mapper has 0. */
     static final int PRIORITY = 100;
 
@@ -70,7 +71,8 @@ public class FullNameMapper extends AbstractOIDCProtocolMapper
         String name = FullName.of(
                 user.getFirstAttribute(FullName.DISPLAY_NAME_ATTRIBUTE), user.getFirstName(), user.getLastName());
         if (name != null) {
-            token.setName(name);
+            // the same map entry Keycloak's mapper writes (not IDToken.setName: both would be serialised)
+            token.getOtherClaims().put(CLAIM, name);
         }
     }
 }
