@@ -2,9 +2,10 @@
 
 Only the ``basic``, ``profile`` and ``email`` scopes (no ``roles``: every realm and client role in the access
 token is what pushed oauth2-proxy's cookie past 4 KB), full scope off so role claims list only the declared
-permissions, ``name`` in the written order (``wuye-full-name-mapper``), and ``groups`` when declared. The access
-token is Keycloak's lightweight one (oauth2-proxy keeps ID, access and refresh token in its session: each claim in
-the access token would be paid twice).
+permissions, ``name`` in the written order (``wuye-full-name-mapper``), and ``groups`` when declared. By default
+the access token is Keycloak's lightweight one (oauth2-proxy keeps ID, access and refresh token in its session:
+each claim in the access token would be paid twice); Keycloak refuses it at userinfo, hence the declaration's
+``lightweight_access_token: false`` for RPs that call userinfo.
 """
 
 from __future__ import annotations
@@ -63,9 +64,9 @@ def client_representation(system: DownstreamSystem) -> dict[str, Any]:
         "attributes": {
             "pkce.code.challenge.method": "S256",
             "post.logout.redirect.uris": "+",
-            # the access token carries only its basics and the mappers marked lightweight.claim (the permissions):
-            # name, email, groups are in the ID token and userinfo, not a third time in the cookie
-            "client.use.lightweight.access.token.enabled": "true",
+            # lightweight: only the basics and the mappers marked lightweight.claim (the permissions); name,
+            # email, groups are in the ID token, not a second time in oauth2-proxy's cookie
+            "client.use.lightweight.access.token.enabled": str(system.lightweight_access_token).lower(),
         },
         "defaultClientScopes": list(DEFAULT_SCOPES),
         "optionalClientScopes": [],

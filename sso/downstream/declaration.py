@@ -33,6 +33,9 @@ class DownstreamSystem:
     permissions: frozenset[str] = frozenset()
     #: Whether the ``groups`` claim (departments and sites, full paths) is sent, for ``--allowed-group``.
     groups: bool = True
+    #: Keycloak's lightweight access token (basics + permissions only): keeps oauth2-proxy's cookie session under
+    #: 4 KB; Keycloak then refuses the token at the userinfo endpoint, so RPs that call userinfo say ``false``.
+    lightweight_access_token: bool = True
 
 
 def load_systems(path: Path) -> list[DownstreamSystem]:
@@ -55,7 +58,7 @@ def load_systems(path: Path) -> list[DownstreamSystem]:
 def parse_system(item: Any, where: str) -> DownstreamSystem:
     if not isinstance(item, dict):
         raise DeclarationError(f"{where}: a mapping is required")
-    unknown = set(item) - {"client_id", "name", "redirect_uris", "permissions", "groups"}
+    unknown = set(item) - {"client_id", "name", "redirect_uris", "permissions", "groups", "lightweight_access_token"}
     if unknown:
         raise DeclarationError(f"{where}.{sorted(unknown)[0]}: unknown field")
     client_id = item.get("client_id")
@@ -79,7 +82,8 @@ def parse_system(item: Any, where: str) -> DownstreamSystem:
         if permission not in catalog.PERMISSIONS:
             known = ", ".join(sorted(catalog.PERMISSIONS))
             raise DeclarationError(f"{where}.permissions[{j}]: unknown permission {permission!r} (known: {known})")
-    groups = item.get("groups", True)
-    if not isinstance(groups, bool):
-        raise DeclarationError(f"{where}.groups: true or false")
-    return DownstreamSystem(client_id, name.strip(), tuple(uris), frozenset(permissions), groups)
+    flags = {key: item.get(key, True) for key in ("groups", "lightweight_access_token")}
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise DeclarationError(f"{where}.{key}: true or false")
+    return DownstreamSystem(client_id, name.strip(), tuple(uris), frozenset(permissions), **flags)
