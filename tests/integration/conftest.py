@@ -3,11 +3,10 @@ upstream, Redis, Chromium, and the SMS outbox of the extension's tests (the real
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
 
 from devstack.oauth2_proxy import built_oauth2_proxy
 from devstack.redis_server import RedisServer, running_redis
@@ -15,9 +14,6 @@ from tests.extension.conftest import browser, new_context, sms_outbox  # noqa: F
 from tests.integration.upstream import EchoUpstream
 
 __all__ = ["browser", "new_context", "sms_outbox"]
-
-Contexts = Callable[..., BrowserContext]
-_ = Browser  # re-exported fixture type for the modules' annotations
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from devstack.oauth2_proxy import Oauth2Proxy, ProxyConfig, cookie_chunks, running_oauth2_proxy
+from devstack.oauth2_proxy import Oauth2Proxy, cookie_chunks, running_oauth2_proxy
 from devstack.redis_server import RedisServer
 from devstack.sms_outbox import SmsOutbox
 from tests.extension.conftest import PASSWORD, SmsRealm, make_sms_realm, screenshot
