@@ -31,9 +31,14 @@ def protocol_mappers(system: DownstreamSystem) -> list[dict[str, Any]]:
             "user.attribute": catalog.EMPLOYEE_NO_ATTRIBUTE, "claim.name": "employee_no", "jsonType.label": "String",
         }),
     ]  # fmt: skip
-    if system.groups:  # oauth2-proxy reads groups from the ID token; userinfo for other libraries
+    # oauth2-proxy reads groups from the ID token; userinfo for other libraries; not in the access token
+    if system.groups is True:
         mappers.append(_mapper("groups", "oidc-group-membership-mapper", {
             "full.path": "true", "claim.name": "groups", "access.token.claim": "false",
+        }))  # fmt: skip
+    elif system.groups:
+        mappers.append(_mapper("groups", "wuye-visible-groups-mapper", {
+            "group.prefixes": ",".join(system.groups), "access.token.claim": "false",
         }))  # fmt: skip
     if system.permissions:  # oauth2-proxy's --allowed-role reads them from the access token only
         mappers.append(_mapper("permissions", "oidc-usermodel-client-role-mapper", {

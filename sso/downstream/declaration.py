@@ -31,8 +31,9 @@ class DownstreamSystem:
     redirect_uris: tuple[str, ...]
     #: Workbench permissions (client roles of staff-workbench) the system may see; the token carries no others.
     permissions: frozenset[str] = frozenset()
-    #: Whether the ``groups`` claim (departments and sites, full paths) is sent, for ``--allowed-group``.
-    groups: bool = True
+    #: The ``groups`` claim (full paths, for ``--allowed-group``): all groups (True), none (False), or only those at
+    #: or under the listed paths (``("/departments",)``: departments, not sites).
+    groups: bool | tuple[str, ...] = True
     #: Keycloak's lightweight access token (basics + permissions only): keeps oauth2-proxy's cookie session under
     #: 4 KB; Keycloak then refuses the token at the userinfo endpoint, so RPs that call userinfo say ``false``.
     lightweight_access_token: bool = True
@@ -82,8 +83,19 @@ def parse_system(item: Any, where: str) -> DownstreamSystem:
         if permission not in catalog.PERMISSIONS:
             known = ", ".join(sorted(catalog.PERMISSIONS))
             raise DeclarationError(f"{where}.permissions[{j}]: unknown permission {permission!r} (known: {known})")
-    flags = {key: item.get(key, True) for key in ("groups", "lightweight_access_token")}
-    for key, value in flags.items():
-        if not isinstance(value, bool):
-            raise DeclarationError(f"{where}.{key}: true or false")
-    return DownstreamSystem(client_id, name.strip(), tuple(uris), frozenset(permissions), **flags)
+    lightweight = item.get("lightweight_access_token", True)
+    if not isinstance(lightweight, bool):
+        raise DeclarationError(f"{where}.lightweight_access_token: true or false")
+    return DownstreamSystem(client_id, name.strip(), tuple(uris), frozenset(permissions),
+                            _groups(item.get("groups", True), f"{where}.groups"), lightweight)  # fmt: skip
+
+
+def _groups(value: Any, where: str) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, list) or not value:
+        raise DeclarationError(f"{where}: true, false or a list of group paths such as /departments")
+    for j, path in enumerate(value):
+        if not isinstance(path, str) or not re.match(r"^(/[^/,\s]+)+$", path):
+            raise DeclarationError(f"{where}[{j}]: a full group path such as /departments or /sites/songyuan")
+    return tuple(value)

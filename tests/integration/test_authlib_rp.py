@@ -36,14 +36,14 @@ def discovery(realm: TestRealm) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def signed_in(realm: TestRealm, discovery: dict[str, Any],
-              tmp_path_factory: pytest.TempPathFactory) -> Callable[[], dict[str, Any]]:
+def sign_in_to(realm: TestRealm, discovery: dict[str, Any],
+               tmp_path_factory: pytest.TempPathFactory) -> Callable[[DownstreamSystem], dict[str, Any]]:
+    """Declare the system, then sign WY0001 in to it with authlib: ID token, nonce and userinfo."""
     provision_staff(realm, tmp_path_factory.mktemp("roster"), [person(1, "雷诺磊")])
-    system = DownstreamSystem(CLIENT_ID, "authlib RP (test)", (REDIRECT_URI,), lightweight_access_token=False)
-    secret = apply_system(realm.admin(), system)  # reads userinfo: Keycloak refuses lightweight tokens there
 
-    def sign_in() -> dict[str, Any]:
-        session = OAuth2Session(CLIENT_ID, secret, scope="openid", redirect_uri=REDIRECT_URI,
+    def sign_in(system: DownstreamSystem) -> dict[str, Any]:
+        secret = apply_system(realm.admin(), system)
+        session = OAuth2Session(system.client_id, secret, scope="openid", redirect_uri=REDIRECT_URI,
                                 code_challenge_method="S256")  # fmt: skip
         verifier = secrets.token_urlsafe(48)
         nonce = secrets.token_urlsafe(16)
@@ -58,6 +58,13 @@ def signed_in(realm: TestRealm, discovery: dict[str, Any],
         return {"token": dict(token), "nonce": nonce, "userinfo": userinfo.json()}
 
     return sign_in
+
+
+@pytest.fixture(scope="module")
+def signed_in(sign_in_to: Callable[[DownstreamSystem], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    # reads userinfo: Keycloak refuses lightweight access tokens there
+    system = DownstreamSystem(CLIENT_ID, "authlib RP (test)", (REDIRECT_URI,), lightweight_access_token=False)
+    return lambda: sign_in_to(system)
 
 
 def test_the_discovery_document_is_what_an_oidc_library_needs(realm: TestRealm, discovery: dict[str, Any]) -> None:
@@ -100,3 +107,13 @@ def test_a_downstream_client_is_refused_a_redirect_uri_it_did_not_declare(
     assert answer.status_code == 400 and "redirect_uri" in answer.text and "code=" not in answer.text
 
 
+
+
+def test_a_system_declared_for_departments_never_learns_anyones_sites(
+        discovery: dict[str, Any], sign_in_to: Callable[[DownstreamSystem], dict[str, Any]]) -> None:
+    system = DownstreamSystem("departments-only", "departments only (test)", (REDIRECT_URI,),
+                              groups=("/departments",), lightweight_access_token=False)  # fmt: skip
+    result = sign_in_to(system)
+    keys = KeySet.import_key_set(httpx.get(discovery["jwks_uri"], timeout=30).json())
+    id_claims = jwt.decode(result["token"]["id_token"], keys, algorithms=["RS256"]).claims
+    assert result["userinfo"]["groups"] == id_claims["groups"] == ["/departments/service"]  # not /sites/songyuan

@@ -29,6 +29,8 @@ def test_the_example_declaration_is_valid() -> None:
      "$.systems[0].permissions[0]: unknown permission 'billing.rule'"),
     ("systems:\n  - {client_id: staff-workbench, redirect_uris: ['https://b.example.com/cb']}",
      "$.systems[0].client_id: 'staff-workbench' is a client of the realm itself"),
+    ("systems:\n  - {client_id: a-b, redirect_uris: ['https://b.example.com/cb'], groups: [departments]}",
+     "$.systems[0].groups[0]: a full group path such as /departments"),
     ("systems:\n  - {client_id: a-b, redirect_uris: ['https://b.example.com/cb'], group: true}",
      "$.systems[0].group: unknown field"),
     ("systems:\n  - {client_id: a-b, redirect_uris: ['https://a.example.com/cb']}\n"
