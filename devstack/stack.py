@@ -188,6 +188,10 @@ def down() -> int:
             print(f"· stopped {name}")
     if stop_instance(root / "keycloak"):
         print("· stopped Keycloak")
+    from devstack.cluster_stack import down_cluster
+
+    for name in down_cluster():
+        print(f"· stopped {name} (cluster)")
     return 0
 
 
@@ -196,16 +200,26 @@ def status() -> int:
     for name in ("smtp-sink", "sms-outbox", "workorder-api", "workbench"):
         pid = runner.pid(name)
         print(f"{name:14} {'running (pid %d)' % pid if pid else 'stopped'}")
+    from devstack.cluster_stack import status_cluster
+
+    for name, state in status_cluster():
+        print(f"cluster {name:14} {state}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wuye-sso stack", description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="Keycloak nodes; 2 or more: a cluster on PostgreSQL behind HAProxy (make up-cluster)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
+        if args.action == "up" and args.nodes > 1:
+            from devstack.cluster_stack import up_cluster
+
+            return up_cluster(args.nodes, Ports())
         if args.action == "up":
             return up(Ports())
         if args.action == "down":
