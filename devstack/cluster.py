@@ -158,7 +158,8 @@ class Cluster:
             self._distribution = built_distribution(CLUSTER_BUILD_OPTIONS, providers=extension_jars())
         return self._distribution
 
-    def node(self, index: int) -> LocalKeycloak:
+    def node(self, index: int, hostname: str | None = None) -> LocalKeycloak:
+        """Node ``index``; ``hostname`` other than the balancer's only for a baseline without it (benchmarks)."""
         ports = self.layout.nodes[index]
         folder = self.root / f"keycloak-{index + 1}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -169,7 +170,7 @@ class Cluster:
         database = self.database or self.postgres.resume()
         return LocalKeycloak(
             self.distribution(), folder, http_port=ports.http, management_port=ports.management,
-            cache="ispn", hostname=self.public_url,
+            cache="ispn", hostname=hostname or self.public_url,
             extra_args=(
                 f"--db-url={database.jdbc_url}",
                 f"--hostname-admin={self.internal_url}",
