@@ -76,7 +76,10 @@ defaults
     option redispatch
     retries 3
     retry-on conn-failure empty-response
-    default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2
+    # a server whose connections fail in real traffic is taken out at once (a kill -9); a live one must miss
+    # three health checks of up to 5 s (a busy node answers slowly, it is not dead)
+    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down
+    timeout check 5s
 
 frontend sso_public
     bind 127.0.0.1:{ports.public_sso}

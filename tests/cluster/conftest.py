@@ -56,9 +56,8 @@ class ClusterStack:
         realm = flow_realm or self.realm
         username = f"c{secrets.token_hex(4)}"
         password = f"Cluster-{secrets.token_hex(4)}9"
-        attributes: dict[str, Any] = {"wuye_managed": ["true"]}
-        if phone:
-            attributes["phone_number"] = [phone]
+        # not provisioning-managed: the leaver test's roster must not disable the load's people
+        attributes: dict[str, Any] = {"phone_number": [phone]} if phone else {}
         realm.create_user(username, password, groups=("/departments/engineering",), email=f"{username}@example.com",
                           attributes=attributes)
         return username, password
