@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             signin = sign_in_ms(endpoint, measured, "wy0001", "Tenant-bench-2026", args.sign_ins)
             replan_s = statistics.median(replan(endpoint, measured.realm, desired)[0] for _ in range(3))
             admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
-            token = admin.connection.token["access_token"]
+            token = (admin.connection.token or {})["access_token"]
             listing = []
             for _ in range(3):
                 t0 = time.perf_counter()
@@ -139,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{results[-1]}", flush=True)
         load = os.getloadavg()
         print(f"\ncommand: python -m bench.bench_tenants {' '.join(sys.argv[1:] if argv is None else argv)}")
-        print(f"machine: {platform.node()} · {os.cpu_count()} CPU · Keycloak heap -Xmx "
-              f"{os.environ.get('WUYE_KEYCLOAK_HEAP', '-Xms128m -Xmx1g')} · load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}")
+        heap_option = os.environ.get("WUYE_KEYCLOAK_HEAP", "-Xms128m -Xmx1g")
+        print(f"machine: {platform.node()} · {os.cpu_count()} CPU · Keycloak heap {heap_option} · "
+              f"load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}")
         print("\n| realms | accounts | start (s) | heap after start (MiB) | sign-in p50 (ms) | no-op re-plan of one realm (s) "
               "| GET /admin/realms (ms) |\n|---|---|---|---|---|---|---|")
         for s in results:

@@ -59,7 +59,8 @@ class ClusterLayout:
     @classmethod
     def fresh(cls, nodes: int, workbenches: int = 2, balancer: BalancerPorts | None = None) -> ClusterLayout:
         if nodes < 1 or workbenches < 1:
-            raise SetupError(f"A cluster needs at least one node and one workbench (asked {nodes} and {workbenches}).")
+            raise SetupError(f"A cluster needs at least one node and one workbench (asked {nodes} and {workbenches}).",
+                             "Ask for --nodes 2 or more.")
         return cls(
             nodes=tuple(NodePorts(free_port(), free_port(), _free_jgroups_port()) for _ in range(nodes)),
             workbenches=tuple(free_port() for _ in range(workbenches)),
@@ -89,7 +90,8 @@ def _free_jgroups_port() -> int:
         port = free_port()
         if port + JGROUPS_FD_OFFSET < 65536 and _bindable(port + JGROUPS_FD_OFFSET):
             return port
-    raise SetupError("No free pair of ports for JGroups (port and port+100) on 127.0.0.1.")
+    raise SetupError("No free pair of ports for JGroups (port and port+100) on 127.0.0.1.",
+                     "Free some ports (`ss -ltn`) and run again.")
 
 
 def _bindable(port: int) -> bool:
@@ -231,7 +233,7 @@ class Cluster:
         node = self.node(index)
         pid = node.java_pid()
         if pid is None:
-            raise SetupError(f"Keycloak node {index + 1} has no running JVM to kill.")
+            raise SetupError(f"Keycloak node {index + 1} has no running JVM to kill.", "Start it first.")
         os.kill(pid, signal.SIGKILL)
         _wait_gone(pid)
         node.stop()  # reaps kc.sh and forgets the state file
@@ -247,7 +249,7 @@ class Cluster:
         """``kill -9`` one of our services (e.g. ``workbench-1``) by its recorded pid."""
         pid = self.runner.pid(name)
         if pid is None:
-            raise SetupError(f"{name} is not running.")
+            raise SetupError(f"{name} is not running.", "Start it first.")
         os.kill(pid, signal.SIGKILL)
         _wait_gone(pid)
         self.runner.stop(name)  # forgets the pid file

@@ -19,7 +19,7 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import Any, ParamSpec, Protocol, TypeVar
 
@@ -172,7 +172,9 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def _unavailable_on_redis_error(method: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[_R]]:
+def _unavailable_on_redis_error(
+    method: Callable[_P, Coroutine[Any, Any, _R]],
+) -> Callable[_P, Coroutine[Any, Any, _R]]:
     """Turn any Redis error into ``SessionStoreUnavailable``; the client reconnects by itself on the next call."""
     from redis.exceptions import RedisError
 

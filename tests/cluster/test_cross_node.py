@@ -128,6 +128,7 @@ def test_a_leaver_disabled_through_node_a_is_signed_out_of_every_workbench_withi
     assert first.code == 0, first.err
     admin = cluster_stack.realm.admin()
     user_id = admin.get_user_id("wy9102")
+    assert user_id is not None
     password = "Leaver-2026-pw9"
     admin.set_user_password(user_id, password, temporary=False)
     admin.update_user(user_id, {"requiredActions": []})
