@@ -10,6 +10,7 @@ nothing runs on by itself. Traffic goes only to the URLs given (loopback).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -147,7 +148,12 @@ class Load:
 
 
 def _short(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {str(exc)[:120]}"
+    """Type and gist of a failure; for a page without a form, the page's words (HAProxy's 503, an error page)."""
+    text = str(exc)
+    if "no form on the page" in text and ":\n" in text:
+        words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text.split(":\n", 1)[1])).strip()
+        return f"no form: {words[:100]}"
+    return f"{type(exc).__name__}: {text[:120]}"
 
 
 @dataclass(frozen=True)
