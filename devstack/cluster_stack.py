@@ -14,8 +14,15 @@ from pathlib import Path
 from devstack.cluster import Cluster, ClusterLayout
 from devstack.haproxy import BalancerPorts
 from devstack.paths import state_dir
-from devstack.processes import Service
-from devstack.stack import Ports, _demo_sites, _first_sample_user, _provision_sample, sample_tenant, stack_secrets
+from devstack.stack import (
+    Ports,
+    _first_sample_user,
+    sample_company,
+    sample_tenant,
+    stack_secrets,
+    start_sinks,
+    start_workorder_api,
+)
 
 #: The balancer's three front doors; everything else takes free ports, kept in cluster.json.
 BALANCER_PORTS = BalancerPorts(
@@ -48,42 +55,16 @@ def up_cluster(nodes: int, ports: Ports) -> int:
         layout = ClusterLayout.fresh(nodes, balancer=BALANCER_PORTS)
     cluster = Cluster(cluster_root(), layout)
     keys = stack_secrets(state_dir())
-    realm, company = sample_tenant()
-    outbox_url = f"http://127.0.0.1:{ports.sms_outbox}"
+    realm, _ = sample_tenant()
     api_url = f"http://127.0.0.1:{ports.workorder_api}"
-    runner = cluster.runner
-    runner.start(Service("smtp-sink", ("-m", "devstack.smtp_sink", str(ports.smtp), str(cluster.root / "mail")),
-                         ports.smtp))
-    runner.start(Service("sms-outbox", ("-m", "devstack.sms_outbox", "--port", str(ports.sms_outbox)),
-                         ports.sms_outbox, health_url=f"{outbox_url}/api/messages"))
-    os.environ.setdefault("WUYE_SMS_OUTBOX_URL", f"{outbox_url}/messages")
+    outbox_url = start_sinks(cluster.runner, ports, cluster.root / "mail")
     print(f"· starting PostgreSQL, HAProxy, Redis and {nodes} Keycloak nodes (first run builds: a few minutes)",
           flush=True)
     endpoint = cluster.start_infrastructure()
-
-    from provisioning.realm_import import ensure_realm, master_admin
-    from provisioning.realm_template import RealmSettings
-
-    settings = RealmSettings(
-        realm=realm, company_name=company, workbench_url=cluster.workbench_url,
-        workbench_client_secret=keys["workbench_client_secret"],
-        workorder_api_client_secret=keys["workorder_api_client_secret"],
-        provisioner_client_secret=keys["provisioner_client_secret"],
-        smtp_host="127.0.0.1", smtp_port=str(ports.smtp),
-    )
-    if ensure_realm(master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password), settings):
-        print(f"· created realm {realm} ({company}) through the load balancer", flush=True)
     credentials = cluster.root / "credentials" / f"{realm}.csv"
-    _provision_sample(endpoint, keys, credentials)
-
+    sample_company(endpoint, keys, cluster.workbench_url, ports, credentials, "through the load balancer")
     issuer = f"{cluster.public_url}/realms/{realm}"
-    runner.start(Service(
-        "workorder-api",
-        ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api), "--demo", _demo_sites(realm)),
-        ports.workorder_api,
-        env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
-             ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"])),
-    ))
+    start_workorder_api(cluster.runner, ports, issuer, keys)
     cluster.start_workbenches({
         "WUYE_ISSUER": issuer, "WUYE_WORKBENCH_CLIENT_SECRET": keys["workbench_client_secret"],
         "WUYE_WORKORDER_API_URL": api_url,
