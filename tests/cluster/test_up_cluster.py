@@ -71,7 +71,7 @@ def test_make_up_cluster_serves_the_sample_company_through_the_balancer_and_down
         assert isinstance(page, LoginPage) and page.form_id == "kc-form-login", "no login page through the balancer"
         step = flow.submit(username=username, password=password, credentialId="")
         assert isinstance(step, LoginPage) and step.form_id in ("wuye-code-form", "kc-passwd-update-form"), step
-    assert client.get(f"{public}/admin/master/console/").status_code == 403
+        assert client.get(f"{public}/admin/master/console/").status_code == 403
 
     again = _stack(cluster_env, "up", "--nodes", "2")
     assert again.returncode == 0, again.stderr[-2000:]
