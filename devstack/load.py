@@ -142,8 +142,10 @@ class Load:
         if response.status_code == 303 and "/auth/login" in response.headers.get("location", ""):
             self._record(Event(started, op, False, latency, username, "signed-out"))
             return False
-        ok = response.status_code == 200 and 'id="workorders-unavailable"' not in response.text
-        self._record(Event(started, op, ok, latency, username, "" if ok else f"HTTP {response.status_code}"))
+        unavailable = 'id="workorders-unavailable"' in response.text  # the API refused the token or was unreachable
+        ok = response.status_code == 200 and not unavailable
+        detail = "" if ok else ("work-order API unavailable" if unavailable else f"HTTP {response.status_code}")
+        self._record(Event(started, op, ok, latency, username, detail))
         return True
 
 
