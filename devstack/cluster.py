@@ -181,9 +181,9 @@ class Cluster:
                 # forwarded headers only from the balancer (loopback here; the proxy's network in production)
                 "--proxy-headers=xforwarded",
                 "--proxy-trusted-addresses=127.0.0.1",
-                # on TERM, answer "not ready" for 3 s first: the balancer (checks every 1 s, down after 2) stops
-                # sending new requests before the node stops taking them
-                "--shutdown-delay=3s",
+                # on TERM, answer "not ready" for 6 s first: the balancer (checks every 1 s, down after 3 misses)
+                # stops sending new requests before the node stops taking them
+                "--shutdown-delay=6s",
             ),
             extra_env={"KC_DB_USERNAME": database.username, "KC_DB_PASSWORD": database.password},
         )

@@ -195,8 +195,16 @@ class RedisSessionStore:
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis  # only when configured
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+        from redis.retry import Retry
 
-        self._redis = redis.Redis.from_url(url)
+        # after a Redis restart every pooled connection is stale: retry on a fresh one instead of failing the
+        # request (and while Redis reloads its append-only file, it answers LOADING for a moment)
+        self._redis = redis.Redis.from_url(
+            url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+            retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError], health_check_interval=10,
+        )
 
     def _key(self, kind: str, value: str) -> str:
         return f"{self.PREFIX}{kind}:{_digest(value)}"
