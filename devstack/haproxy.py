@@ -74,10 +74,10 @@ defaults
     timeout client 60s
     timeout server 30s
     timeout http-request 10s
-    # a server that died mid-request: try the next one (connection refused, or closed before any answer)
+    # a server that died mid-request, or is stopping and refuses new work (503): try the next one
     option redispatch
     retries 3
-    retry-on conn-failure empty-response
+    retry-on conn-failure empty-response 503
     # a dead server refuses connections at once (and the request is retried on the next one); a live one must
     # miss three health checks of up to 5 s before it is taken out (a busy node answers slowly, it is not dead)
     default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2
