@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ def cluster_env() -> Iterator[dict[str, str]]:
         yield env
     finally:
         _stack(env, "down")
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def test_make_up_cluster_serves_the_sample_company_through_the_balancer_and_down_stops_it(
