@@ -5,10 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup up down status test test-fast lint test-python test-java bench clean
+.PHONY: help setup up up-cluster down status test test-fast lint test-python test-java bench clean
 
 help:
 	@echo "make up      start Keycloak, mail and SMS sinks, the work-order API and the workbench, with sample staff"
+	@echo "make up-cluster  the same on NODES Keycloak nodes (default 2) on PostgreSQL behind HAProxy, 2 workbenches"
 	@echo "make down    stop all of it"
 	@echo "make status  what is running"
 	@echo "make test    run every test: lint and types, Java extension unit tests, then pytest against a real Keycloak"
@@ -27,6 +28,11 @@ $(STAMP): pyproject.toml scripts/install-system-packages.sh
 
 up: setup
 	$(PY) -m wuye_sso stack up
+
+#: NODES Keycloak nodes (>= 2) on PostgreSQL, behind HAProxy; see README "Cluster".
+NODES ?= 2
+up-cluster: setup
+	$(PY) -m wuye_sso stack up --nodes $(NODES)
 
 down:
 	$(PY) -m wuye_sso stack down

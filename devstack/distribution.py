@@ -38,6 +38,8 @@ KNOWN_SHA256 = {
 DEV_BUILD_OPTIONS: tuple[str, ...] = ("--health-enabled=true", "--cache=local", "--db=dev-file")
 #: Build-time options of the PostgreSQL server used by the production-path tests.
 POSTGRES_BUILD_OPTIONS: tuple[str, ...] = ("--health-enabled=true", "--cache=local", "--db=postgres")
+#: Build-time options of the clustered nodes (``devstack/cluster.py``): Infinispan caches shared over JGroups.
+CLUSTER_BUILD_OPTIONS: tuple[str, ...] = ("--health-enabled=true", "--cache=ispn", "--db=postgres")
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,14 @@ class LocalKeycloak:
         management_port: int = 9000,
         extra_args: tuple[str, ...] = (),
         extra_env: dict[str, str] | None = None,
+        cache: str = "local",
+        hostname: str | None = None,
     ) -> None:
+        """``cache="ispn"`` joins the other nodes on the same database; ``hostname`` is the one public URL
+        every node of a cluster must share (else each issues tokens under its own URL)."""
         self.distribution = distribution
+        self.cache = cache
+        self.hostname = hostname
         self.dir = instance_dir
         self.http_port = http_port
         self.management_port = management_port
@@ -158,10 +164,10 @@ class LocalKeycloak:
             "--http-host=127.0.0.1",
             f"--http-port={self.http_port}",
             f"--http-management-port={self.management_port}",
-            "--hostname-strict=false",
-            # a run-time option: without it `start` clusters over JGroups (JDBC_PING) and a restart on the
+            *((f"--hostname={self.hostname}",) if self.hostname else ("--hostname-strict=false",)),
+            # a run-time option: without `local`, `start` clusters over JGroups (JDBC_PING) and a restart on the
             # same database waits ~18 s for the previous, dead member
-            "--cache=local",
+            f"--cache={self.cache}",
             *self._db_args(),
             *self.extra_args,
         ]
@@ -219,6 +225,17 @@ class LocalKeycloak:
         """Stop the process group started by ``start``; returns whether anything was running."""
         return stop_instance(self.dir, timeout)
 
+    def java_pid(self) -> int | None:
+        """The JVM's pid: ``kc.sh`` (the recorded pid) runs Java as its child."""
+        shell = self.running_pid()
+        if shell is None:
+            return None
+        try:
+            children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        except OSError:
+            return None
+        return int(children[0]) if children else None
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -233,7 +250,7 @@ def stop_instance(instance_dir: Path, timeout: float = 30.0) -> bool:
         pid = int(json.loads(state_path.read_text())["pid"])
     except (OSError, ValueError, KeyError):
         return False
-    if not _alive(pid):
+    if not process_alive(pid):
         state_path.unlink(missing_ok=True)
         return False
     for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
@@ -242,15 +259,16 @@ def stop_instance(instance_dir: Path, timeout: float = 30.0) -> bool:
         except ProcessLookupError:
             break
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and process_alive(pid):
             time.sleep(0.2)
-        if not _alive(pid):
+        if not process_alive(pid):
             break
     state_path.unlink(missing_ok=True)
     return True
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a child of ours that exited is reaped here, so a zombie does not count)."""
     try:
         reaped, _ = os.waitpid(pid, os.WNOHANG)
         if reaped == pid:

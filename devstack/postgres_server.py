@@ -7,6 +7,7 @@ that Debian's package creates; its data folder is handed to that user.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import secrets
 import shutil
@@ -66,17 +67,43 @@ class PostgresServer:
             )
         return result
 
+    @property
+    def _credentials_path(self) -> Path:
+        return self.root / "database.json"
+
+    def running(self) -> bool:
+        return (self.data_dir / "postmaster.pid").exists()
+
+    def resume(self) -> PostgresDatabase:
+        """Start (if stopped) a server made earlier by ``start`` in the same folder, with its data and role."""
+        saved = json.loads(self._credentials_path.read_text())
+        self.port = int(saved["port"])
+        if not self.running():
+            self._pg_ctl_start()
+        return PostgresDatabase("127.0.0.1", self.port, saved["database"], saved["username"], saved["password"])
+
+    def restart(self) -> None:
+        """A fast restart (``pg_ctl restart -m fast``): every client connection is cut, the data stays."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
+                  "-m", "fast", "-w", "-o", self._server_options(), "restart")
+
+    def _server_options(self) -> str:
+        return f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}"
+
+    def _pg_ctl_start(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"), "-w",
+                  "-o", self._server_options(), "start")
+
     def start(self, database: str = "keycloak", username: str = "keycloak") -> PostgresDatabase:
+        if self._credentials_path.exists():
+            return self.resume()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
             shutil.chown(self.data_dir, "postgres", "postgres")
         self._run(str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--no-sync")
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"), "-w",
-            "-o", f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}", "start",
-        )
+        self._pg_ctl_start()
         password = secrets.token_urlsafe(16)
         sql = (
             f"CREATE ROLE {username} LOGIN PASSWORD '{password}';\n"
@@ -84,6 +111,9 @@ class PostgresServer:
         )
         self._run(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-v",
                   "ON_ERROR_STOP=1", "-q", "-f", "-", input_text=sql)
+        self._credentials_path.touch(mode=0o600)
+        self._credentials_path.write_text(json.dumps(
+            {"port": self.port, "database": database, "username": username, "password": password}))
         return PostgresDatabase("127.0.0.1", self.port, database, username, password)
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from devstack.errors import SetupError
-from devstack.keycloak_server import port_in_use
+from devstack.keycloak_server import port_in_use, process_alive
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Service:
     port: int
     health_url: str | None = None
     env: tuple[tuple[str, str], ...] = ()
+    #: The program to run with ``argv``; this Python (``-m module``) when ``None``, else e.g. redis-server or haproxy.
+    program: str | None = None
 
 
 class ServiceRunner:
@@ -39,10 +41,9 @@ class ServiceRunner:
     def pid(self, name: str) -> int | None:
         try:
             pid = int((self.run_dir / f"{name}.pid").read_text())
-            os.kill(pid, 0)
-            return pid
         except (OSError, ValueError):
             return None
+        return pid if process_alive(pid) else None
 
     def log_path(self, name: str) -> Path:
         return self.log_dir / f"{name}.log"
@@ -60,7 +61,7 @@ class ServiceRunner:
         env.update(dict(service.env))
         with self.log_path(service.name).open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, *service.argv],
+                [service.program or sys.executable, *service.argv],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -101,9 +102,7 @@ class ServiceRunner:
         except ProcessLookupError:
             return False
         for _ in range(50):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not process_alive(pid):
                 return True
             time.sleep(0.1)
         os.killpg(pid, signal.SIGKILL)

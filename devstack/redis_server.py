@@ -20,8 +20,10 @@ from devstack.keycloak_server import free_port
 
 
 class RedisServer:
-    def __init__(self, work_dir: Path, port: int | None = None) -> None:
+    def __init__(self, work_dir: Path, port: int | None = None, persistent: bool = False) -> None:
+        """``persistent`` keeps sessions across a restart (append-only file in ``work_dir``), as production should."""
         self.dir = work_dir
+        self.persistent = persistent
         self.port = port or free_port()
         self.log_path = work_dir / "redis.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -30,15 +32,20 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> RedisServer:
+    def argv(self) -> list[str]:
+        """The ``redis-server`` command line (also run by the clustered stack under its own pid file)."""
         binary = shutil.which("redis-server")
         if binary is None:
             raise SetupError("redis-server is not installed.", "Install it: apt-get install -y redis-server")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        args = [
-            binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+        return [
+            binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+            "--appendonly", "yes" if self.persistent else "no",
             "--dir", str(self.dir), "--protected-mode", "yes", "--logfile", str(self.log_path),
         ]  # fmt: skip
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        args = self.argv()
+        self.dir.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)

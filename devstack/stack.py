@@ -79,45 +79,17 @@ def up(ports: Ports) -> int:
     root = state_dir()
     runner = ServiceRunner(root)
     keys = stack_secrets(root)
-    realm, company = sample_tenant()
+    realm, _ = sample_tenant()
     workbench_url = f"http://127.0.0.1:{ports.workbench}"
     api_url = f"http://127.0.0.1:{ports.workorder_api}"
-    outbox_url = f"http://127.0.0.1:{ports.sms_outbox}"
-
-    runner.start(Service("smtp-sink", ("-m", "devstack.smtp_sink", str(ports.smtp), str(root / "mail")), ports.smtp))
-    runner.start(Service("sms-outbox", ("-m", "devstack.sms_outbox", "--port", str(ports.sms_outbox)),
-                         ports.sms_outbox, health_url=f"{outbox_url}/api/messages"))
+    outbox_url = start_sinks(runner, ports, root / "mail")
     print(f"· starting Keycloak on 127.0.0.1:{ports.keycloak} (first run fetches and builds it: about a minute)",
           flush=True)
-    os.environ.setdefault("WUYE_SMS_OUTBOX_URL", f"{outbox_url}/messages")
     endpoint, local = _keycloak(root, ports)
-
-    from provisioning.realm_import import ensure_realm, master_admin
-    from provisioning.realm_template import RealmSettings
-
-    settings = RealmSettings(
-        realm=realm, company_name=company, workbench_url=workbench_url,
-        workbench_client_secret=keys["workbench_client_secret"],
-        workorder_api_client_secret=keys["workorder_api_client_secret"],
-        provisioner_client_secret=keys["provisioner_client_secret"],
-        helpdesk_client_secret=keys["helpdesk_client_secret"],
-        smtp_host="127.0.0.1", smtp_port=str(ports.smtp),
-    )
-    admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
-    if ensure_realm(admin, settings):
-        print(f"· created realm {realm} ({company}) from realm-export/realm-template.json", flush=True)
-
     credentials = root / "credentials" / f"{realm}.csv"
-    _provision_sample(endpoint, keys, credentials)
-
+    sample_company(endpoint, keys, workbench_url, ports, credentials, "from realm-export/realm-template.json")
     issuer = f"{endpoint.base_url}/realms/{realm}"
-    runner.start(Service(
-        "workorder-api",
-        ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api), "--demo", _demo_sites(realm)),
-        ports.workorder_api,
-        env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
-             ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"])),
-    ))
+    start_workorder_api(runner, ports, issuer, keys)
     runner.start(Service(
         "workbench", ("-m", "wuye_sso", "workbench", "--port", str(ports.workbench)), ports.workbench,
         env=(
@@ -131,6 +103,48 @@ def up(ports: Ports) -> int:
     admin_password = root / "keycloak" / "admin-password" if local else None
     _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root, admin_password)
     return 0
+
+
+def start_sinks(runner: ServiceRunner, ports: Ports, mail_dir: Path) -> str:
+    """The dev mail sink and SMS outbox (Keycloak sends codes there); returns the outbox's URL."""
+    outbox_url = f"http://127.0.0.1:{ports.sms_outbox}"
+    runner.start(Service("smtp-sink", ("-m", "devstack.smtp_sink", str(ports.smtp), str(mail_dir)), ports.smtp))
+    runner.start(Service("sms-outbox", ("-m", "devstack.sms_outbox", "--port", str(ports.sms_outbox)),
+                         ports.sms_outbox, health_url=f"{outbox_url}/api/messages"))
+    os.environ.setdefault("WUYE_SMS_OUTBOX_URL", f"{outbox_url}/messages")
+    return outbox_url
+
+
+def sample_company(endpoint: KeycloakEndpoint, keys: dict[str, str], workbench_url: str, ports: Ports,
+                   credentials: Path, how: str) -> None:
+    """The sample tenant's realm from the template (once) and its roster provisioned, through ``endpoint``."""
+    from provisioning.realm_import import ensure_realm, master_admin
+    from provisioning.realm_template import RealmSettings
+
+    realm, company = sample_tenant()
+    settings = RealmSettings(
+        realm=realm, company_name=company, workbench_url=workbench_url,
+        workbench_client_secret=keys["workbench_client_secret"],
+        workorder_api_client_secret=keys["workorder_api_client_secret"],
+        provisioner_client_secret=keys["provisioner_client_secret"],
+        helpdesk_client_secret=keys["helpdesk_client_secret"],
+        smtp_host="127.0.0.1", smtp_port=str(ports.smtp),
+    )
+    admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
+    if ensure_realm(admin, settings):
+        print(f"· created realm {realm} ({company}) {how}", flush=True)
+    _provision_sample(endpoint, keys, credentials)
+
+
+def start_workorder_api(runner: ServiceRunner, ports: Ports, issuer: str, keys: dict[str, str]) -> None:
+    realm, _ = sample_tenant()
+    runner.start(Service(
+        "workorder-api",
+        ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api), "--demo", _demo_sites(realm)),
+        ports.workorder_api,
+        env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
+             ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"])),
+    ))
 
 
 def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credentials: Path) -> None:
@@ -194,6 +208,10 @@ def down() -> int:
             print(f"· stopped {name}")
     if stop_instance(root / "keycloak"):
         print("· stopped Keycloak")
+    from devstack.cluster_stack import down_cluster
+
+    for name in down_cluster():
+        print(f"· stopped {name} (cluster)")
     return 0
 
 
@@ -202,16 +220,26 @@ def status() -> int:
     for name in ("smtp-sink", "sms-outbox", "workorder-api", "workbench"):
         pid = runner.pid(name)
         print(f"{name:14} {'running (pid %d)' % pid if pid else 'stopped'}")
+    from devstack.cluster_stack import status_cluster
+
+    for name, state in status_cluster():
+        print(f"cluster {name:14} {state}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wuye-sso stack", description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="Keycloak nodes; 2 or more: a cluster on PostgreSQL behind HAProxy (make up-cluster)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
+        if args.action == "up" and args.nodes > 1:
+            from devstack.cluster_stack import up_cluster
+
+            return up_cluster(args.nodes, Ports())
         if args.action == "up":
             return up(Ports())
         if args.action == "down":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages wuye-sso needs on a fresh machine (run as root, or it says what to run).
 # Java 17+ and Maven run Keycloak and build the extension; Chromium drives the browser tests;
-# redis-server and postgresql back the shared-session and production-path tests.
+# redis-server and postgresql back the shared-session and production-path tests; haproxy balances the cluster.
 set -euo pipefail
 
 need=()
@@ -12,6 +12,7 @@ command -v mvn >/dev/null 2>&1 || need+=(maven)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
 python3 -c 'import venv' >/dev/null 2>&1 || need+=(python3-venv)
 
 if [ ${#need[@]} -eq 0 ]; then

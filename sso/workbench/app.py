@@ -23,7 +23,7 @@ from sso.oidc import ProviderUnavailable
 from sso.workbench.middleware import AccessLog, SecurityHeaders
 from sso.workbench.helpdesk.settings import HelpdeskSettings
 from sso.workbench.routes import accounts, auth, devices, pages
-from sso.workbench.sessions import SessionStore
+from sso.workbench.sessions import SessionStore, SessionStoreUnavailable
 from sso.workbench.settings import WorkbenchSettings
 from sso.workbench.state import STATIC_DIR, Workbench
 from sso.workbench.views import message
@@ -33,8 +33,18 @@ log = logging.getLogger(__name__)
 
 async def _provider_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("Keycloak unavailable: %s", exc)
+    return _retry_page(request, "sign-in-unavailable")
+
+
+async def _sessions_unavailable(request: Request, exc: Exception) -> Response:
+    """Redis away (restarting): the same retry page as for Keycloak; sessions are kept, the next request works."""
+    log.warning("session store unavailable: %s", exc)
+    return _retry_page(request, "sessions-unavailable")
+
+
+def _retry_page(request: Request, page_id: str) -> Response:
     response = message(
-        request, 503, "unavailable.title", "unavailable.body", page_id="sign-in-unavailable",
+        request, 503, "unavailable.title", "unavailable.body", page_id=page_id,
         action_url=(request.url.path + (f"?{request.url.query}" if request.url.query else "")) if request.method == "GET" else "/",
     )  # fmt: skip
     response.headers["Retry-After"] = "5"
@@ -69,7 +79,8 @@ def create_app(
             Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
         ],
         middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, issuer=settings.issuer)],
-        exception_handlers={ProviderUnavailable: _provider_unavailable, HTTPException: _http_error},
+        exception_handlers={ProviderUnavailable: _provider_unavailable, SessionStoreUnavailable: _sessions_unavailable,
+                            HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.workbench = wb

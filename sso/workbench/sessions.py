@@ -14,12 +14,14 @@ Two stores with one interface: ``MemorySessionStore`` (one process, the default)
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import secrets
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from sso.oidc.authorization import PendingSignIn
 
@@ -166,6 +168,30 @@ class MemorySessionStore:
         return len(self._sessions)
 
 
+class SessionStoreUnavailable(Exception):
+    """The shared session store cannot be reached (Redis restarting): a 503 to retry, never a 500."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _unavailable_on_redis_error(
+    method: Callable[_P, Coroutine[Any, Any, _R]],
+) -> Callable[_P, Coroutine[Any, Any, _R]]:
+    """Turn any Redis error into ``SessionStoreUnavailable``; the client reconnects by itself on the next call."""
+    from redis.exceptions import RedisError
+
+    @functools.wraps(method)
+    async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return await method(*args, **kwargs)
+        except RedisError as exc:
+            raise SessionStoreUnavailable(f"session store: {type(exc).__name__}") from exc
+
+    return wrapper
+
+
 class RedisSessionStore:
     """Sessions in Redis, shared by several workbench instances; Redis expires them by TTL."""
 
@@ -173,12 +199,21 @@ class RedisSessionStore:
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis  # only when configured
+        from redis.backoff import ExponentialBackoff
+        from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
+        from redis.retry import Retry
 
-        self._redis = redis.Redis.from_url(url)
+        # after a Redis restart every pooled connection is stale: retry on a fresh one instead of failing the
+        # request (and while Redis reloads its append-only file, it answers LOADING for a moment)
+        self._redis = redis.Redis.from_url(
+            url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+            retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError], health_check_interval=10,
+        )
 
     def _key(self, kind: str, value: str) -> str:
         return f"{self.PREFIX}{kind}:{_digest(value)}"
 
+    @_unavailable_on_redis_error
     async def create(self, session: WorkbenchSession) -> str:
         session_id = new_session_id()
         await self._write(_digest(session_id), session)
@@ -200,6 +235,7 @@ class RedisSessionStore:
             indexes.append(self._key("by-sid", session.keycloak_sid))
         return indexes
 
+    @_unavailable_on_redis_error
     async def get(self, session_id: str) -> WorkbenchSession | None:
         raw = await self._redis.get(f"{self.PREFIX}session:{_digest(session_id)}")
         if raw is None:
@@ -207,15 +243,18 @@ class RedisSessionStore:
         session = WorkbenchSession.from_json(raw)
         return None if session.expired() else session
 
+    @_unavailable_on_redis_error
     async def save(self, session_id: str, session: WorkbenchSession) -> None:
         digest = _digest(session_id)
         # Only if it still exists: a back-channel logout between read and write must win.
         if await self._redis.exists(f"{self.PREFIX}session:{digest}"):
             await self._write(digest, session)
 
+    @_unavailable_on_redis_error
     async def delete(self, session_id: str) -> None:
         await self._redis.delete(f"{self.PREFIX}session:{_digest(session_id)}")
 
+    @_unavailable_on_redis_error
     async def end_sessions(self, keycloak_sid: str | None, subject: str | None) -> int:
         if keycloak_sid is not None:
             index = self._key("by-sid", keycloak_sid)
@@ -230,10 +269,12 @@ class RedisSessionStore:
         await self._redis.delete(index)
         return ended
 
+    @_unavailable_on_redis_error
     async def put_pending(self, pending: PendingSignIn, browser_binding: str) -> None:
         record = json.dumps({"binding": _digest(browser_binding), "pending": pending.to_dict()})
         await self._redis.set(self._key("pending", pending.state), record, ex=PENDING_TTL)
 
+    @_unavailable_on_redis_error
     async def take_pending(self, state: str, browser_binding: str) -> PendingSignIn | None:
         raw = await self._redis.getdel(self._key("pending", state))
         if raw is None:

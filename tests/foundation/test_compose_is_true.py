@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -20,6 +21,7 @@ SAMPLE_DOTENV = {
     "WUYE_OWNER_APP_URL": "https://owner.example.com",
     "WUYE_WORKBENCH_CLIENT_SECRET": "s1",
     "WUYE_WORKORDER_API_CLIENT_SECRET": "s2",
+    "WUYE_SSO_ADMIN_URL": "https://sso-admin.corp.example.com",
 }
 
 
@@ -51,3 +53,72 @@ def test_the_workorder_api_service_environment_configures_the_api() -> None:
 def test_compose_commands_are_wuye_sso_commands() -> None:
     for service in ("workbench", "workorder-api"):
         assert COMPOSE["services"][service]["command"][0] in COMMANDS
+
+
+# -- the clustered shape (issue 14) and the admin console off the public hostname (issue 11 item 16) ----------
+HAPROXY_CFG = PROJECT_ROOT / "deploy" / "haproxy" / "haproxy.cfg"
+
+
+def test_compose_runs_two_keycloak_nodes_clustered_behind_the_balancer_only() -> None:
+    keycloak = COMPOSE["services"]["keycloak"]
+    env = _environment("keycloak")
+    assert keycloak["deploy"]["replicas"] == 2 and COMPOSE["services"]["workbench"]["deploy"]["replicas"] == 2
+    assert env["KC_CACHE"] == "ispn"
+    assert "ports" not in keycloak and "ports" not in COMPOSE["services"]["workbench"], "only the balancer is published"
+    assert "haproxy.cfg" in " ".join(COMPOSE["services"]["haproxy"]["volumes"])
+
+
+def test_keycloak_believes_forwarded_headers_from_the_proxy_network_only() -> None:
+    import ipaddress
+
+    env = _environment("keycloak")
+    assert env["KC_PROXY_HEADERS"] == "xforwarded"
+    trusted = ipaddress.ip_network(env["KC_PROXY_TRUSTED_ADDRESSES"])
+    edge = ipaddress.ip_network(COMPOSE["networks"]["edge"]["ipam"]["config"][0]["subnet"])
+    proxy = ipaddress.ip_address(COMPOSE["services"]["haproxy"]["networks"]["edge"]["ipv4_address"])
+    assert trusted == edge and proxy in trusted
+    assert COMPOSE["services"]["keycloak"]["networks"] == ["edge", "data"], "only the proxy and the nodes are on edge"
+    config = HAPROXY_CFG.read_text()
+    assert "http-request set-header X-Forwarded-For %[src]" in config, "the proxy must overwrite X-Forwarded-For"
+    assert "option forwardfor" not in config and "add-header X-Forwarded-For" not in config, "appending lets clients forge"
+
+
+def test_the_admin_console_is_not_on_the_public_hostname() -> None:
+    from devstack.haproxy import REFUSED_PUBLIC_PATHS
+
+    env = _environment("keycloak")
+    assert env["KC_HOSTNAME_ADMIN"] and env["KC_HOSTNAME_ADMIN"] != env["KC_HOSTNAME"]
+    config = HAPROXY_CFG.read_text()
+    assert f"acl refused path,url_dec,lower -m reg {REFUSED_PUBLIC_PATHS}" in config, "same rule as the dev cluster"
+    assert "http-request deny deny_status 403 if sso_host refused" in config
+    public = config.split("frontend public", 1)[1].split("\nfrontend ", 1)[0]
+    assert "use_backend keycloak if sso_host" in public and public.index("deny") < public.index("use_backend")
+
+
+def test_haproxy_loads_the_production_configuration(tmp_path: Path) -> None:
+    """Debian's HAProxy 2.6 (the image's version) checks deploy/haproxy/haproxy.cfg, with a throw-away certificate."""
+    import datetime
+    import subprocess
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from devstack.haproxy import haproxy_binary
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sso.example.com")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "sso.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(HAPROXY_CFG.read_text().replace("/usr/local/etc/haproxy/certs/", f"{certs}/"))
+    result = subprocess.run([haproxy_binary(), "-c", "-f", str(config)], capture_output=True, text=True, check=False,
+                            env={"WUYE_SSO_HOST": "sso.example.com", "WUYE_WORKBENCH_HOST": "work.example.com"})
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,126 @@
+"""The load balancer of the clustered stack: Debian's HAProxy, its configuration written from the ports in use.
+
+Three front doors on 127.0.0.1, as in production (``deploy/haproxy/haproxy.cfg`` is the same design):
+
+* **public SSO** (what staff browsers and the workbench reach): Keycloak's pages and tokens, but
+  ``/admin`` and the ``master`` realm are refused (issue 11 item 16);
+* **internal SSO** (IT and provisioning only): the admin console and admin API;
+* **workbench**: the workbench instances, which share their sessions in Redis.
+
+Every request's ``X-Forwarded-For`` is *overwritten* with the peer's address (never appended to), so
+Keycloak, which trusts forwarded headers only from the proxy's address, sees a client IP nobody
+can forge. Keycloak nodes are checked on ``/health/ready`` of their management port.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack.errors import SetupError
+
+#: Paths the public front door refuses: the admin console/API and the master realm (any case, %-encoded or
+#: with doubled slashes, since Keycloak normalises those too).
+REFUSED_PUBLIC_PATHS = r"^/+(admin|realms/+master)(/|$)"
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One server behind the balancer: where it serves and where its health check answers."""
+
+    name: str
+    port: int
+    check_port: int
+    check_path: str
+
+
+@dataclass(frozen=True)
+class BalancerPorts:
+    public_sso: int
+    internal_sso: int
+    workbench: int
+
+
+def haproxy_binary() -> str:
+    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
+    if found is None:
+        raise SetupError(
+            "HAProxy is not installed (the clustered stack's load balancer).",
+            "Install Debian's package: `apt-get install -y haproxy` (scripts/install-system-packages.sh does it).",
+        )
+    return found
+
+
+def render_config(ports: BalancerPorts, keycloak: Sequence[Backend], workbenches: Sequence[Backend]) -> str:
+    """The whole ``haproxy.cfg``: loopback only, health-checked backends, L7 retries on a dead server."""
+
+    def servers(backends: Sequence[Backend]) -> str:
+        checked = [f"    server {b.name} 127.0.0.1:{b.port} check port {b.check_port}" for b in backends]
+        # fail open: if every server fails its checks (a machine too busy to answer them in time), send traffic to
+        # them unchecked rather than answer 503 to everyone; a dead one still refuses and the request is retried
+        unchecked = [f"    server {b.name}-unchecked 127.0.0.1:{b.port} backup" for b in backends]
+        return "\n".join(checked + unchecked + ["    option allbackups"])
+
+    return f"""# Written by devstack/haproxy.py for the clustered dev stack; see deploy/haproxy/haproxy.cfg for production.
+global
+    maxconn 4096
+
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 60s
+    timeout server 30s
+    timeout http-request 10s
+    # a server that died mid-request, or is stopping and refuses new work (503): try the next one
+    option redispatch
+    retries 3
+    retry-on conn-failure empty-response 503
+    # a dead server refuses connections at once (and the request is retried on the next one); a live one must
+    # miss three health checks of up to 5 s before it is taken out (a busy node answers slowly, it is not dead)
+    default-server inter 1s fastinter 500ms downinter 1s fall 3 rise 2
+    timeout check 5s
+
+frontend sso_public
+    bind 127.0.0.1:{ports.public_sso}
+    http-request set-header X-Forwarded-For %[src]
+    http-request set-header X-Forwarded-Proto http
+    acl refused path,url_dec,lower -m reg {REFUSED_PUBLIC_PATHS}
+    http-request deny deny_status 403 if refused
+    default_backend keycloak
+
+frontend sso_internal
+    bind 127.0.0.1:{ports.internal_sso}
+    http-request set-header X-Forwarded-For %[src]
+    http-request set-header X-Forwarded-Proto http
+    stats enable
+    stats uri /haproxy-stats
+    default_backend keycloak
+
+frontend workbench
+    bind 127.0.0.1:{ports.workbench}
+    http-request set-header X-Forwarded-For %[src]
+    default_backend workbench
+
+backend keycloak
+    balance roundrobin
+    option httpchk GET /health/ready
+    http-check expect status 200
+{servers(keycloak)}
+
+backend workbench
+    balance roundrobin
+    option httpchk GET /healthz
+    http-check expect status 200
+{servers(workbenches)}
+"""
+
+
+def check_config(path: Path) -> None:
+    """``haproxy -c``: refuse a configuration HAProxy would not load, naming the file."""
+    result = subprocess.run([haproxy_binary(), "-c", "-q", "-f", str(path)], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SetupError(f"HAProxy refuses its configuration {path}.", "Its message is below.",
+                         (result.stdout + result.stderr)[-2000:])
