@@ -40,7 +40,7 @@ down:
 status:
 	$(PY) -m wuye_sso stack status
 
-test: setup test-java test-python
+test: setup lint test-java test-python
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -128,8 +128,16 @@ def tokens_for(issuer: str, redirect_uri: str, secret: str, username: str, passw
         done = flow.submit(username=username, password=password, credentialId="")
         assert not isinstance(done, LoginPage), done.error
         code = parse_qs(urlsplit(done.headers["location"]).query)["code"][0]
-        answer = client.post(f"{issuer}/protocol/openid-connect/token", auth=(WORKBENCH_CLIENT_ID, secret), data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier})
+        answer = client.post(
+            f"{issuer}/protocol/openid-connect/token",
+            auth=(WORKBENCH_CLIENT_ID, secret),
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": verifier,
+            },
+        )
         answer.raise_for_status()
         return answer.json()  # type: ignore[no-any-return]
 
@@ -146,14 +154,20 @@ def measure_config(config: Config, realm: TestRealm, people: list[tuple[str, str
     run(one_sign_in, min(8, args.sign_ins), args.workers, {})  # warm-up: JIT, connection pools
     config.results["sign-in"] = run(one_sign_in, args.sign_ins, args.workers, config.pids)
 
-    refresh_tokens = [tokens_for(config.issuer, f"{config.workbench_url}/auth/callback", secret, *p)["refresh_token"]
-                      for p in people[: args.workers * 2]]
+    refresh_tokens = [
+        tokens_for(config.issuer, f"{config.workbench_url}/auth/callback", secret, *p)["refresh_token"]
+        for p in people[: args.workers * 2]
+    ]
     refresh_lock = threading.Lock()
 
     def one_refresh(i: int) -> None:
         slot = i % len(refresh_tokens)
-        answer = httpx.post(f"{config.issuer}/protocol/openid-connect/token", auth=(WORKBENCH_CLIENT_ID, secret),
-                            data={"grant_type": "refresh_token", "refresh_token": refresh_tokens[slot]}, timeout=30)
+        answer = httpx.post(
+            f"{config.issuer}/protocol/openid-connect/token",
+            auth=(WORKBENCH_CLIENT_ID, secret),
+            data={"grant_type": "refresh_token", "refresh_token": refresh_tokens[slot]},
+            timeout=30,
+        )
         assert answer.status_code == 200, answer.status_code
         with refresh_lock:
             refresh_tokens[slot] = answer.json()["refresh_token"]
@@ -167,9 +181,12 @@ def measure_config(config: Config, realm: TestRealm, people: list[tuple[str, str
         browsers.append(client)
     try:
         for name, path in (("api", "/workorders"), ("page", "/")):
+
             def view(i: int, path: str = path) -> None:
                 answer = browsers[i % len(browsers)].get(f"{config.workbench_url}{path}")
-                assert answer.status_code == 200 and 'id="workorders-unavailable"' not in answer.text, answer.status_code
+                assert answer.status_code == 200 and 'id="workorders-unavailable"' not in answer.text, (
+                    answer.status_code
+                )
 
             config.results[name] = run(view, args.requests, args.workers, config.pids)
     finally:
@@ -196,8 +213,10 @@ def server_pids(cluster: Cluster, nodes: int, workbenches: int, balancer: bool) 
 
 def report(configs: list[Config], machine: str, command: str, loads: list[tuple[float, float, float]]) -> None:
     print(f"\ncommand: {command}\nmachine: {machine}")
-    print("load average (1/5/15 min) at each configuration's end: " +
-          "; ".join(f"{c.name}: {a:.2f}/{b:.2f}/{d:.2f}" for c, (a, b, d) in zip(configs, loads, strict=True)))
+    print(
+        "load average (1/5/15 min) at each configuration's end: "
+        + "; ".join(f"{c.name}: {a:.2f}/{b:.2f}/{d:.2f}" for c, (a, b, d) in zip(configs, loads, strict=True))
+    )
     width = 22
     print(f"\n{'':34}" + "".join(f"{c.name:>{width}}" for c in configs))
 
@@ -207,21 +226,29 @@ def report(configs: list[Config], machine: str, command: str, loads: list[tuple[
     for op in OPERATIONS:
         ms = [c.results[op] for c in configs]
         row(f"{op}: per second", [f"{m.per_second():.1f}" for m in ms])
-        row(f"{op}: p50 / p95 / p99 ms", [f"{m.percentile(50) * 1e3:.0f}/{m.percentile(95) * 1e3:.0f}/"
-                                          f"{m.percentile(99) * 1e3:.0f}" for m in ms])
+        row(
+            f"{op}: p50 / p95 / p99 ms",
+            [f"{m.percentile(50) * 1e3:.0f}/{m.percentile(95) * 1e3:.0f}/{m.percentile(99) * 1e3:.0f}" for m in ms],
+        )
         row(f"{op}: Keycloak CPU ms each", [f"{_cpu(m, 'keycloak') / max(1, len(m.latencies)) * 1e3:.1f}" for m in ms])
-        row(f"{op}: workbench+LB CPU ms each",
-            [f"{(_cpu(m, 'workbench') + _cpu(m, 'haproxy')) / max(1, len(m.latencies)) * 1e3:.1f}" for m in ms])
+        row(
+            f"{op}: workbench+LB CPU ms each",
+            [f"{(_cpu(m, 'workbench') + _cpu(m, 'haproxy')) / max(1, len(m.latencies)) * 1e3:.1f}" for m in ms],
+        )
         row(f"{op}: failed", [str(m.failed) for m in ms])
-    print(f"\nsizing guide: {1e3 / GUIDE_SIGN_INS_PER_S:.1f} ms Keycloak CPU per password sign-in, "
-          f"{1e3 / GUIDE_REFRESHES_PER_S:.1f} ms per refresh (15 and 120 per vCPU per second)")
+    print(
+        f"\nsizing guide: {1e3 / GUIDE_SIGN_INS_PER_S:.1f} ms Keycloak CPU per password sign-in, "
+        f"{1e3 / GUIDE_REFRESHES_PER_S:.1f} ms per refresh (15 and 120 per vCPU per second)"
+    )
     one, two = configs[-2].results["sign-in"], configs[-1].results["sign-in"]
     ratio = two.per_second() / one.per_second() if one.per_second() else 0.0
     cpu_one = _cpu(one, "keycloak") / max(1, len(one.latencies))
     cpu_two = _cpu(two, "keycloak") / max(1, len(two.latencies))
-    print(f"2 nodes / 1 node behind the LB: sign-ins/s ×{ratio:.2f}, Keycloak CPU per sign-in "
-          f"{cpu_one * 1e3:.1f} → {cpu_two * 1e3:.1f} ms (×{cpu_two / cpu_one if cpu_one else 0:.2f}); "
-          f"target: not slower than 15 % → {'met' if ratio >= 0.85 else 'NOT met'}")
+    print(
+        f"2 nodes / 1 node behind the LB: sign-ins/s ×{ratio:.2f}, Keycloak CPU per sign-in "
+        f"{cpu_one * 1e3:.1f} → {cpu_two * 1e3:.1f} ms (×{cpu_two / cpu_one if cpu_one else 0:.2f}); "
+        f"target: not slower than 15 % → {'met' if ratio >= 0.85 else 'NOT met'}"
+    )
 
 
 def _cpu(measure: Measure, role: str) -> float:
@@ -231,7 +258,9 @@ def _cpu(measure: Measure, role: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sign-ins", type=int, default=60, help="sign-ins per configuration")
-    parser.add_argument("--requests", type=int, default=300, help="refreshes, API calls and page views per configuration")
+    parser.add_argument(
+        "--requests", type=int, default=300, help="refreshes, API calls and page views per configuration"
+    )
     parser.add_argument("--workers", type=int, default=4, help="concurrent browsers")
     parser.add_argument("--users", type=int, default=20, help="people in the bench realm")
     args = parser.parse_args(argv)
@@ -265,12 +294,23 @@ def main(argv: list[str] | None = None) -> int:
         def services(issuer: str, workbench_url: str, workbenches: int) -> None:
             for name in ("workorder-api", "workbench-1", "workbench-2"):
                 cluster.runner.stop(name)
-            cluster.runner.start(Service(
-                "workorder-api", ("-m", "wuye_sso", "workorder-api", "--port", str(api_port)), api_port,
-                env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
-                     ("WUYE_WORKORDER_API_CLIENT_SECRET", realm.settings.workorder_api_client_secret))))
-            env = {"WUYE_ISSUER": issuer, "WUYE_WORKBENCH_CLIENT_SECRET": realm.settings.workbench_client_secret,
-                   "WUYE_WORKBENCH_URL": workbench_url, "WUYE_WORKORDER_API_URL": f"http://127.0.0.1:{api_port}"}
+            cluster.runner.start(
+                Service(
+                    "workorder-api",
+                    ("-m", "wuye_sso", "workorder-api", "--port", str(api_port)),
+                    api_port,
+                    env=(
+                        ("WUYE_WORKORDER_API_ISSUERS", issuer),
+                        ("WUYE_WORKORDER_API_CLIENT_SECRET", realm.settings.workorder_api_client_secret),
+                    ),
+                )
+            )
+            env = {
+                "WUYE_ISSUER": issuer,
+                "WUYE_WORKBENCH_CLIENT_SECRET": realm.settings.workbench_client_secret,
+                "WUYE_WORKBENCH_URL": workbench_url,
+                "WUYE_WORKORDER_API_URL": f"http://127.0.0.1:{api_port}",
+            }
             for index in range(workbenches):
                 cluster.start_workbench(index, env)
 
@@ -292,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
             measure_config(config, realm, people, args)
             configs.append(config)
             loads.append(os.getloadavg())
-        report(configs, machine, "python -m bench.bench_cluster " + " ".join(sys.argv[1:] if argv is None else argv), loads)
+        report(
+            configs, machine, "python -m bench.bench_cluster " + " ".join(sys.argv[1:] if argv is None else argv), loads
+        )
     finally:
         cluster.stop(("workorder-api",))
         shutil.rmtree(root, ignore_errors=True)

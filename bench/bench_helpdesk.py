@@ -62,39 +62,61 @@ async def _time(call: Callable[[], Awaitable[Any]], tries: int) -> tuple[float, 
     return statistics.median(seconds), max(seconds)
 
 
-async def measure(endpoint: KeycloakEndpoint, settings: RealmSettings, samples: dict[str, list[str]], tries: int,
-                  user_id: str) -> list[tuple[str, str, str, str]]:
+async def measure(
+    endpoint: KeycloakEndpoint, settings: RealmSettings, samples: dict[str, list[str]], tries: int, user_id: str
+) -> list[tuple[str, str, str, str]]:
     rows = []
     async with httpx.AsyncClient(timeout=60) as http:
-        api = KeycloakAdminApi(f"{endpoint.base_url}/realms/{settings.realm}", HELPDESK_CLIENT_ID,
-                               settings.helpdesk_client_secret, http)
-        token = (await http.post(f"{endpoint.base_url}/realms/master/protocol/openid-connect/token", data={
-            "grant_type": "password", "client_id": "admin-cli",
-            "username": endpoint.admin_username, "password": endpoint.admin_password})).json()["access_token"]
+        api = KeycloakAdminApi(
+            f"{endpoint.base_url}/realms/{settings.realm}", HELPDESK_CLIENT_ID, settings.helpdesk_client_secret, http
+        )
+        token = (
+            await http.post(
+                f"{endpoint.base_url}/realms/master/protocol/openid-connect/token",
+                data={
+                    "grant_type": "password",
+                    "client_id": "admin-cli",
+                    "username": endpoint.admin_username,
+                    "password": endpoint.admin_password,
+                },
+            )
+        ).json()["access_token"]
         users_url = f"{endpoint.base_url}/admin/realms/{settings.realm}/users"
         await lookup.find(api, samples["employee no."][0])  # warm the token and Keycloak's caches
         for label, texts in samples.items():
             cycle = iter(texts * tries)
             found = [len((await lookup.find(api, t))[1]) for t in texts]
-            ours = await _time(lambda: lookup.find(api, next(cycle)), tries)
+            ours = await _time(lambda: lookup.find(api, next(cycle)), tries)  # noqa: B023 (awaited within this iteration)
             cycle2 = iter(texts * tries)
 
             async def direct() -> None:
-                kind, value = lookup.classify(next(cycle2))
-                response = await http.get(users_url, params={**_params(kind, value), "max": "20",
-                                                              "briefRepresentation": "false"},
-                                          headers={"Authorization": f"Bearer {token}"})
+                kind, value = lookup.classify(next(cycle2))  # noqa: B023 (awaited within this iteration)
+                response = await http.get(
+                    users_url,
+                    params={**_params(kind, value), "max": "20", "briefRepresentation": "false"},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
                 response.raise_for_status()
 
             straight = await _time(direct, tries)
-            rows.append((f"lookup by {label} (found {min(found)}–{max(found)})",
-                         f"median {ours[0] * 1000:.0f} ms, worst {ours[1] * 1000:.0f} ms",
-                         f"median {straight[0] * 1000:.0f} ms, worst {straight[1] * 1000:.0f} ms",
-                         f"{ours[0] / straight[0]:.2f}×"))
+            rows.append(
+                (
+                    f"lookup by {label} (found {min(found)}–{max(found)})",
+                    f"median {ours[0] * 1000:.0f} ms, worst {ours[1] * 1000:.0f} ms",
+                    f"median {straight[0] * 1000:.0f} ms, worst {straight[1] * 1000:.0f} ms",
+                    f"{ours[0] / straight[0]:.2f}×",
+                )
+            )
             print(rows[-1], flush=True)
         page = await _time(lambda: person.report(api, user_id, None, None), tries)
-        rows.append(("person page reads (10 calls in parallel)", f"median {page[0] * 1000:.0f} ms, worst "
-                     f"{page[1] * 1000:.0f} ms", "", ""))
+        rows.append(
+            (
+                "person page reads (10 calls in parallel)",
+                f"median {page[0] * 1000:.0f} ms, worst {page[1] * 1000:.0f} ms",
+                "",
+                "",
+            )
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -111,11 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         company = generate(args.staff, sites=max(2, args.staff // 250), tenant="bench", company="基准物业")
         write_yaml(company, work / "roster.yaml")
         desired = load_desired(work / "roster.yaml")
-        settings = RealmSettings(realm=f"bench-desk-{secrets.token_hex(3)}", company_name="基准物业 Bench",
-                                 helpdesk_client_secret=secrets.token_urlsafe(16),
-                                 provisioner_client_secret=secrets.token_urlsafe(16))
-        create_realm(master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
-                     render(load_template(), settings))
+        settings = RealmSettings(
+            realm=f"bench-desk-{secrets.token_hex(3)}",
+            company_name="基准物业 Bench",
+            helpdesk_client_secret=secrets.token_urlsafe(16),
+            provisioner_client_secret=secrets.token_urlsafe(16),
+        )
+        create_realm(
+            master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
+            render(load_template(), settings),
+        )
         apply_s, _, _ = apply_roster(endpoint, settings.realm, desired, work)
         print(f"loaded {args.staff} staff in {apply_s:.0f} s", flush=True)
         people = rng.sample(sorted(desired.users.values(), key=lambda u: u.username), 10)
@@ -130,8 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         user_id = str(admin.get_user_id(people[0].username))
         rows = asyncio.run(measure(endpoint, settings, samples, args.tries, user_id))
     load = os.getloadavg()
-    print(f"\nwuye-sso help desk, {args.staff} staff, {os.cpu_count()} cores, load average "
-          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+    print(
+        f"\nwuye-sso help desk, {args.staff} staff, {os.cpu_count()} cores, load average "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+    )
     print(f"{'figure':48} | {'help desk (service account)':36} | {'straight admin API (master admin)':36} | ratio")
     for row in rows:
         print(f"{row[0]:48} | {row[1]:36} | {row[2]:36} | {row[3]}")

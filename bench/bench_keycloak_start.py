@@ -1,7 +1,7 @@
 """Keycloak start-up times: ``start-dev`` (the baseline, builds on every start) against our
 ``kc.sh build`` once + ``start --optimized``, on a fresh H2 database (cold) and on an existing one (warm).
 
-Run: ``.venv/bin/python bench/bench_keycloak_start.py [--rounds N]``. Prints medians and ratios.
+Run: ``.venv/bin/python -m bench.bench_keycloak_start [--rounds N]``. Prints medians and ratios.
 Time to ``/health/ready`` is what a developer waits for.
 """
 
@@ -12,19 +12,16 @@ import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import httpx
 
-import httpx  # noqa: E402
-
-from devstack.distribution import DEV_BUILD_OPTIONS, built_distribution  # noqa: E402
-from devstack.extensions import extension_jars  # noqa: E402
-from devstack.keycloak_server import LocalKeycloak, free_port  # noqa: E402
-from devstack.toolchain import find_java  # noqa: E402
+from devstack.distribution import DEV_BUILD_OPTIONS, built_distribution
+from devstack.extensions import extension_jars
+from devstack.keycloak_server import LocalKeycloak, free_port
+from devstack.toolchain import find_java
 
 
 def time_start_dev(home: Path) -> float:
@@ -35,13 +32,26 @@ def time_start_dev(home: Path) -> float:
         shutil.copytree(home, copy, symlinks=True)
         shutil.rmtree(copy / "data", ignore_errors=True)
         http, mgmt = free_port(), free_port()
-        env = dict(os.environ, JAVA_HOME=str(find_java().home), KC_BOOTSTRAP_ADMIN_USERNAME="admin",
-                   KC_BOOTSTRAP_ADMIN_PASSWORD="bench-only-admin")
+        env = dict(
+            os.environ,
+            JAVA_HOME=str(find_java().home),
+            KC_BOOTSTRAP_ADMIN_USERNAME="admin",
+            KC_BOOTSTRAP_ADMIN_PASSWORD="bench-only-admin",
+        )
         began = time.monotonic()
         process = subprocess.Popen(
-            [str(copy / "bin" / "kc.sh"), "start-dev", f"--http-port={http}", "--http-host=127.0.0.1",
-             f"--http-management-port={mgmt}", "--health-enabled=true"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True,
+            [
+                str(copy / "bin" / "kc.sh"),
+                "start-dev",
+                f"--http-port={http}",
+                "--http-host=127.0.0.1",
+                f"--http-management-port={mgmt}",
+                "--health-enabled=true",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
         try:
             while True:
@@ -92,10 +102,14 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; Keycloak {distribution.version}; rounds: {args.rounds}")
     print(f"fetch+build (cached after the first run): {prepare:6.1f} s this run")
     print(f"{'start-dev, fresh H2 (baseline)':42} median {b:6.1f} s  runs {[round(x, 1) for x in baseline]}")
-    print(f"{'start --optimized, fresh H2 (cold)':42} median {c:6.1f} s  runs {[round(x, 1) for x in cold]}  "
-          f"{b / c:4.1f}x faster")
-    print(f"{'start --optimized, existing H2 (warm)':42} median {w:6.1f} s  runs {[round(x, 1) for x in warm]}  "
-          f"{b / w:4.1f}x faster")
+    print(
+        f"{'start --optimized, fresh H2 (cold)':42} median {c:6.1f} s  runs {[round(x, 1) for x in cold]}  "
+        f"{b / c:4.1f}x faster"
+    )
+    print(
+        f"{'start --optimized, existing H2 (warm)':42} median {w:6.1f} s  runs {[round(x, 1) for x in warm]}  "
+        f"{b / w:4.1f}x faster"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Keycloak CPU per sign-in by mobile number against sign-in by username (工号), same realm, 10,000 staff.
 
-Run: ``.venv/bin/python bench/bench_phone_login.py [--users 10000] [--rounds 11] [--per-round 12]``.
+Run: ``.venv/bin/python -m bench.bench_phone_login [--users 10000] [--rounds 11] [--per-round 12]``.
 
 Starts its own local Keycloak with our extension, creates a realm from the template with ``--users`` accounts
 (each with a ``phone_number`` attribute; only the few that sign in get a password, hashing 10,000 passwords would
@@ -18,20 +18,17 @@ import os
 import secrets
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import httpx
 
-import httpx  # noqa: E402
-
-from devstack.form_login import FormLogin, loopback_client  # noqa: E402
-from devstack.keycloak_modes import local_server  # noqa: E402
-from provisioning.realm_import import create_realm, master_admin  # noqa: E402
-from provisioning.realm_template import RealmSettings, load_template, render  # noqa: E402
+from devstack.form_login import FormLogin, loopback_client
+from devstack.keycloak_modes import local_server
+from provisioning.realm_import import create_realm, master_admin
+from provisioning.realm_template import RealmSettings, load_template, render
 
 PASSWORD = "Bench2026pass"
 BENCH_FLOW = "bench identifier browser"
@@ -69,19 +66,26 @@ def phone_of(i: int) -> str:
 
 def phone_forms(e164: str) -> list[str]:
     national = e164[3:]
-    return [national, f"{national[:3]} {national[3:7]} {national[7:]}", f"+86 {national[:3]}-{national[3:7]}-{national[7:]}",
-            f"0086{national}"]
+    return [
+        national,
+        f"{national[:3]} {national[3:7]} {national[7:]}",
+        f"+86 {national[:3]}-{national[3:7]}-{national[7:]}",
+        f"0086{national}",
+    ]
 
 
 class Admin:
     def __init__(self, base_url: str, username: str, password: str, realm: str) -> None:
         self.base = base_url
         self.realm = realm
-        token = httpx.post(f"{base_url}/realms/master/protocol/openid-connect/token",
-                           data={"grant_type": "password", "client_id": "admin-cli", "username": username,
-                                 "password": password}, timeout=30).json()["access_token"]
-        self.client = httpx.Client(base_url=f"{base_url}/admin/realms/{realm}",
-                                   headers={"Authorization": f"Bearer {token}"}, timeout=120)
+        token = httpx.post(
+            f"{base_url}/realms/master/protocol/openid-connect/token",
+            data={"grant_type": "password", "client_id": "admin-cli", "username": username, "password": password},
+            timeout=30,
+        ).json()["access_token"]
+        self.client = httpx.Client(
+            base_url=f"{base_url}/admin/realms/{realm}", headers={"Authorization": f"Bearer {token}"}, timeout=120
+        )
 
     def import_users(self, users: list[dict[str, object]]) -> None:
         r = self.client.post("/partialImport", json={"ifResourceExists": "SKIP", "users": users})
@@ -106,8 +110,12 @@ def make_users(total: int, signers: int, batch: int, admin: Admin) -> None:
         users = []
         for i in range(start, min(start + batch, total)):
             user: dict[str, object] = {
-                "username": f"wy{i:06d}", "enabled": True, "email": f"wy{i:06d}@bench.example.com",
-                "emailVerified": True, "firstName": "员工", "lastName": "测",
+                "username": f"wy{i:06d}",
+                "enabled": True,
+                "email": f"wy{i:06d}@bench.example.com",
+                "emailVerified": True,
+                "firstName": "员工",
+                "lastName": "测",
                 "attributes": {"phone_number": [phone_of(i)], "employee_no": [f"WY{i:06d}"], "wuye_managed": ["true"]},
             }
             if i < signers:
@@ -120,9 +128,15 @@ def make_users(total: int, signers: int, batch: int, admin: Admin) -> None:
 
 
 def sign_in(base_url: str, realm: str, identifier: str) -> None:
-    params = {"client_id": "staff-workbench", "response_type": "code", "scope": "openid",
-              "redirect_uri": "http://127.0.0.1:8000/auth/callback", "state": secrets.token_hex(8),
-              "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+    params = {
+        "client_id": "staff-workbench",
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": "http://127.0.0.1:8000/auth/callback",
+        "state": secrets.token_hex(8),
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
     with loopback_client() as client:
         flow = FormLogin(client, base_url)
         flow.open(f"{base_url}/realms/{realm}/protocol/openid-connect/auth?{urlencode(params)}")
@@ -146,14 +160,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pid = jvm_pid(server.running_pid() or 0)
         realm = "bench-phone"
-        settings = RealmSettings(realm=realm, company_name="基准物业 Bench", workbench_client_secret=secrets.token_hex(16),
-                                 workorder_api_client_secret=secrets.token_hex(16),
-                                 provisioner_client_secret=secrets.token_hex(16))
-        create_realm(master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
-                     render(load_template(), settings))
+        settings = RealmSettings(
+            realm=realm,
+            company_name="基准物业 Bench",
+            workbench_client_secret=secrets.token_hex(16),
+            workorder_api_client_secret=secrets.token_hex(16),
+            provisioner_client_secret=secrets.token_hex(16),
+        )
+        create_realm(
+            master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
+            render(load_template(), settings),
+        )
         admin = Admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password, realm)
-        print(f"Keycloak pid {pid} at {endpoint.base_url}; creating {args.users} users in batches of {args.batch}",
-              flush=True)
+        print(
+            f"Keycloak pid {pid} at {endpoint.base_url}; creating {args.users} users in batches of {args.batch}",
+            flush=True,
+        )
         make_users(args.users, signers, args.batch, admin)
         admin.bind_flow_without_sms()
 
@@ -165,15 +187,18 @@ def main(argv: list[str] | None = None) -> int:
         by_username: list[float] = []
         by_phone: list[float] = []
         for r in range(args.rounds):
-            for kind in (("username", "phone") if r % 2 == 0 else ("phone", "username")):
+            for kind in ("username", "phone") if r % 2 == 0 else ("phone", "username"):
                 before = cpu_seconds(pid)
                 for i in range(args.per_round):
                     who = f"WY{i:06d}" if kind == "username" else phone_forms(phone_of(i))[(i + r) % 4]
                     sign_in(endpoint.base_url, realm, who)
                 per = (cpu_seconds(pid) - before) / args.per_round
                 (by_username if kind == "username" else by_phone).append(per)
-            print(f"  round {r + 1}: username {by_username[-1] * 1000:.1f} ms CPU/sign-in, "
-                  f"phone {by_phone[-1] * 1000:.1f} ms CPU/sign-in", flush=True)
+            print(
+                f"  round {r + 1}: username {by_username[-1] * 1000:.1f} ms CPU/sign-in, "
+                f"phone {by_phone[-1] * 1000:.1f} ms CPU/sign-in",
+                flush=True,
+            )
 
         mu, mp = statistics.median(by_username), statistics.median(by_phone)
 
@@ -183,16 +208,22 @@ def main(argv: list[str] | None = None) -> int:
 
         ratio = mp / mu
         result = {
-            "users": args.users, "rounds": args.rounds, "sign_ins_per_round": args.per_round,
-            "median_cpu_ms_by_username": round(mu * 1000, 1), "median_cpu_ms_by_phone": round(mp * 1000, 1),
-            "ratio_phone_to_username": round(ratio, 3), "target": "<= 1.10",
+            "users": args.users,
+            "rounds": args.rounds,
+            "sign_ins_per_round": args.per_round,
+            "median_cpu_ms_by_username": round(mu * 1000, 1),
+            "median_cpu_ms_by_phone": round(mp * 1000, 1),
+            "ratio_phone_to_username": round(ratio, 3),
+            "target": "<= 1.10",
         }
         print()
         print(f"{'sign-in by':<12}{'median Keycloak CPU per sign-in':>34}")
         print(f"{'username':<12}{mu * 1000:>31.1f} ms   ({spread(by_username)})")
         print(f"{'phone':<12}{mp * 1000:>31.1f} ms   ({spread(by_phone)})")
-        print(f"ratio phone/username: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %), target ≤ +10 %: "
-              f"{'met' if ratio <= 1.10 else 'NOT met'}")
+        print(
+            f"ratio phone/username: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %), target ≤ +10 %: "
+            f"{'met' if ratio <= 1.10 else 'NOT met'}"
+        )
         print(json.dumps(result, ensure_ascii=False))
         return 0 if ratio <= 1.10 else 1
     finally:

@@ -78,12 +78,17 @@ def new_realm(endpoint: KeycloakEndpoint, label: str) -> str:
 
 def new_realm_settings(endpoint: KeycloakEndpoint, label: str) -> RealmSettings:
     name = f"bench-{label}-{secrets.token_hex(3)}"
-    settings = RealmSettings(realm=name, company_name="基准物业 Bench Property",
-                             workbench_client_secret=secrets.token_urlsafe(16),
-                             workorder_api_client_secret=secrets.token_urlsafe(16),
-                             provisioner_client_secret=secrets.token_urlsafe(16))
-    create_realm(master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
-                 render(load_template(), settings))
+    settings = RealmSettings(
+        realm=name,
+        company_name="基准物业 Bench Property",
+        workbench_client_secret=secrets.token_urlsafe(16),
+        workorder_api_client_secret=secrets.token_urlsafe(16),
+        provisioner_client_secret=secrets.token_urlsafe(16),
+    )
+    create_realm(
+        master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
+        render(load_template(), settings),
+    )
     return settings
 
 
@@ -101,17 +106,27 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def apply_roster(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, workdir: Path,
-                 passwords: bool = False, provisioner_secret: str | None = None,
-                 create_workers: int = ApplyOptions.create_workers) -> tuple[float, int, ActualState]:
+def apply_roster(
+    endpoint: KeycloakEndpoint,
+    realm: str,
+    desired: DesiredState,
+    workdir: Path,
+    passwords: bool = False,
+    provisioner_secret: str | None = None,
+    create_workers: int = ApplyOptions.create_workers,
+) -> tuple[float, int, ActualState]:
     """Plan and apply as ``wuye-sso provision apply`` does; returns (seconds, requests, state before)."""
     with gateway(endpoint, realm, provisioner_secret) as gw:
         started = time.perf_counter()
         actual = read_actual(gw, desired)
         plan = make_plan(desired, actual, "bench")
         credentials = CredentialsFile(workdir / f"credentials-{realm}.csv") if passwords else None
-        applier = Applier(gw, actual, AuditLog(workdir / f"audit-{realm}.jsonl", "bench", realm),
-                          ApplyOptions(credentials=credentials, create_workers=create_workers))
+        applier = Applier(
+            gw,
+            actual,
+            AuditLog(workdir / f"audit-{realm}.jsonl", "bench", realm),
+            ApplyOptions(credentials=credentials, create_workers=create_workers),
+        )
         report = applier.apply(plan, recheck=lambda: read_actual(gw, desired))
         seconds = time.perf_counter() - started
         if report.failures or report.skipped:
@@ -122,19 +137,33 @@ def apply_roster(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, 
 def naive_sync(endpoint: KeycloakEndpoint, desired: DesiredState, sample: int) -> tuple[float, int]:
     """The obvious loop with python-keycloak: create the user, then one call for the role, one per group."""
     realm = new_realm(endpoint, "naive")
-    admin = KeycloakAdmin(connection=KeycloakOpenIDConnection(
-        server_url=endpoint.base_url, username=endpoint.admin_username, password=endpoint.admin_password,
-        realm_name=realm, user_realm_name="master", client_id="admin-cli"))
+    admin = KeycloakAdmin(
+        connection=KeycloakOpenIDConnection(
+            server_url=endpoint.base_url,
+            username=endpoint.admin_username,
+            password=endpoint.admin_password,
+            realm_name=realm,
+            user_realm_name="master",
+            client_id="admin-cli",
+        )
+    )
     roles = {r: admin.get_realm_role(r) for r in catalog.RANKS}
     groups = {f"/departments/{d}": admin.get_group_by_path(f"/departments/{d}")["id"] for d in catalog.DEPARTMENTS}
     users = list(desired.users.values())[:sample]
     requests = 0
     started = time.perf_counter()
     for user in users:
-        user_id = admin.create_user({
-            "username": user.username, "enabled": True, "firstName": user.first_name, "lastName": user.last_name,
-            "email": user.email, "attributes": {k: [v] for k, v in user.attributes.items()},
-        }, exist_ok=False)
+        user_id = admin.create_user(
+            {
+                "username": user.username,
+                "enabled": True,
+                "firstName": user.first_name,
+                "lastName": user.last_name,
+                "email": user.email,
+                "attributes": {k: [v] for k, v in user.attributes.items()},
+            },
+            exist_ok=False,
+        )
         admin.assign_realm_roles(user_id, [roles[user.rank]])
         requests += 2
         for path in sorted(user.groups):
@@ -169,9 +198,16 @@ def replan(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, full: 
 
 def drift_by_hand(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, leaver: str) -> None:
     """What an admin might do in the console: edit a mobile and a name, add a role and a group, re-enable a leaver."""
-    admin = KeycloakAdmin(connection=KeycloakOpenIDConnection(
-        server_url=endpoint.base_url, username=endpoint.admin_username, password=endpoint.admin_password,
-        realm_name=realm, user_realm_name="master", client_id="admin-cli"))
+    admin = KeycloakAdmin(
+        connection=KeycloakOpenIDConnection(
+            server_url=endpoint.base_url,
+            username=endpoint.admin_username,
+            password=endpoint.admin_password,
+            realm_name=realm,
+            user_realm_name="master",
+            client_id="admin-cli",
+        )
+    )
     names = [u for u, d in desired.users.items() if d.rank == "staff" and "/departments/finance" not in d.groups][:4]
 
     def user_id(username: str) -> str:
@@ -199,14 +235,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 staff instead of 10,000")
     parser.add_argument("--staff", type=int)
-    parser.add_argument("--keycloak-url", help="use this Keycloak (KEYCLOAK_ADMIN_USERNAME/PASSWORD) instead of starting one")
+    parser.add_argument(
+        "--keycloak-url", help="use this Keycloak (KEYCLOAK_ADMIN_USERNAME/PASSWORD) instead of starting one"
+    )
     parser.add_argument("--naive-sample", type=int, default=500)
     parser.add_argument("--read-sample", type=int, default=1000)
     parser.add_argument("--password-sample", type=int)
-    parser.add_argument("--paths-only", action="store_true",
-                        help="only the first apply as master admin beside the provisioner service account (and the naive loop)")
-    parser.add_argument("--create-workers", type=int, default=ApplyOptions.create_workers,
-                        help="creates in flight on the provisioner's one-by-one path (default %(default)s)")
+    parser.add_argument(
+        "--paths-only",
+        action="store_true",
+        help="only the first apply as master admin beside the provisioner service account (and the naive loop)",
+    )
+    parser.add_argument(
+        "--create-workers",
+        type=int,
+        default=ApplyOptions.create_workers,
+        help="creates in flight on the provisioner's one-by-one path (default %(default)s)",
+    )
     args = parser.parse_args(argv)
     staff = args.staff or (1000 if args.quick else 10_000)
     password_sample = args.password_sample or (200 if args.quick else 1000)
@@ -226,9 +271,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         realm = new_realm(endpoint, "main")
         apply_s, apply_requests, _ = apply_roster(endpoint, realm, desired, work)
         rate = staff / apply_s
-        figures.append(Figure(f"first apply of {staff} (no passwords)", f"{rate:.0f} users/s ({apply_s:.1f} s)",
-                              f"{apply_requests}", f"naive {naive_rate:.0f} users/s on {min(args.naive_sample, staff)} "
-                              f"({naive_requests} requests)", f"{rate / naive_rate:.1f}×"))
+        figures.append(
+            Figure(
+                f"first apply of {staff} (no passwords)",
+                f"{rate:.0f} users/s ({apply_s:.1f} s)",
+                f"{apply_requests}",
+                f"naive {naive_rate:.0f} users/s on {min(args.naive_sample, staff)} ({naive_requests} requests)",
+                f"{rate / naive_rate:.1f}×",
+            )
+        )
         console.print(figures[-1])
         figures.append(provisioner_path(endpoint, desired, work, staff, rate, naive_rate, args.create_workers))
         console.print(figures[-1])
@@ -236,8 +287,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return print_table(figures, staff, endpoint)
 
         leavers = sorted(desired.users)[-10:]
-        after_leavers = DesiredState(desired.tenant, desired.company_name, desired.sites,
-                                     {u: d for u, d in desired.users.items() if u not in leavers}, frozenset())
+        after_leavers = DesiredState(
+            desired.tenant,
+            desired.company_name,
+            desired.sites,
+            {u: d for u, d in desired.users.items() if u not in leavers},
+            frozenset(),
+        )
         apply_roster(endpoint, realm, after_leavers, work)
 
         runs = [replan(endpoint, realm, after_leavers) for _ in range(3)]
@@ -248,26 +304,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         ids = [u.id for u in actual.users.values()][: args.read_sample]
         sample_s, sample_requests = per_user_read(endpoint, realm, ids)
         per_user_s = sample_s / len(ids) * len(actual.users)
-        figures.append(Figure(f"no-op re-plan of {len(actual.users)} (median of 3)", f"{noop_s:.2f} s",
-                              f"{noop_requests} ({actual.read_mode}, attributes read {actual.attributes_read})",
-                              f"per-user read {per_user_s:.0f} s (extrapolated from {len(ids)}: {sample_s:.1f} s, "
-                              f"{sample_requests} requests; {3 * len(actual.users)} for all)",
-                              f"{per_user_s / noop_s:.0f}×"))
+        figures.append(
+            Figure(
+                f"no-op re-plan of {len(actual.users)} (median of 3)",
+                f"{noop_s:.2f} s",
+                f"{noop_requests} ({actual.read_mode}, attributes read {actual.attributes_read})",
+                f"per-user read {per_user_s:.0f} s (extrapolated from {len(ids)}: {sample_s:.1f} s, "
+                f"{sample_requests} requests; {3 * len(actual.users)} for all)",
+                f"{per_user_s / noop_s:.0f}×",
+            )
+        )
         console.print(figures[-1])
 
         drift_by_hand(endpoint, realm, after_leavers, leavers[0])
         drift_s, drift_requests, (drift_plan, drift_actual) = replan(endpoint, realm, after_leavers)
         kinds = {(c.kind, c.target if c.kind == "update" else "") for a in drift_plan.accounts for c in a.changes}
-        expected = {("update", catalog.PHONE_ATTRIBUTE), ("update", "lastName"), ("revoke", ""), ("leave", ""), ("disable", "")}
+        expected = {
+            ("update", catalog.PHONE_ATTRIBUTE),
+            ("update", "lastName"),
+            ("revoke", ""),
+            ("leave", ""),
+            ("disable", ""),
+        }
         noticed = len(expected & kinds)
-        figures.append(Figure("re-plan after 5 kinds of drift by hand", f"{drift_s:.2f} s, noticed {noticed}/5",
-                              f"{drift_requests} (attributes read {drift_actual.attributes_read})",
-                              f"per-user read {per_user_s:.0f} s", f"{per_user_s / drift_s:.0f}×"))
+        figures.append(
+            Figure(
+                "re-plan after 5 kinds of drift by hand",
+                f"{drift_s:.2f} s, noticed {noticed}/5",
+                f"{drift_requests} (attributes read {drift_actual.attributes_read})",
+                f"per-user read {per_user_s:.0f} s",
+                f"{per_user_s / drift_s:.0f}×",
+            )
+        )
         console.print(figures[-1])
 
         full_s, full_requests, _ = replan(endpoint, realm, after_leavers, full=True)
-        figures.append(Figure("re-plan, full-read fallback (no snapshot)", f"{full_s:.1f} s", f"{full_requests}",
-                              f"per-user read {per_user_s:.0f} s", f"{per_user_s / full_s:.1f}×"))
+        figures.append(
+            Figure(
+                "re-plan, full-read fallback (no snapshot)",
+                f"{full_s:.1f} s",
+                f"{full_requests}",
+                f"per-user read {per_user_s:.0f} s",
+                f"{per_user_s / full_s:.1f}×",
+            )
+        )
         console.print(figures[-1])
 
         sample = dict(list(desired.users.items())[:password_sample])
@@ -275,34 +355,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         without_s, without_requests, _ = apply_roster(endpoint, new_realm(endpoint, "nopw"), small, work)
         with_s, with_requests, _ = apply_roster(endpoint, new_realm(endpoint, "pw"), small, work, passwords=True)
         share = max(0.0, 1 - without_s / with_s)
-        figures.append(Figure(f"first apply of {password_sample} with one-time passwords",
-                              f"{password_sample / with_s:.0f} users/s ({with_s:.1f} s); hashing ≈ {share:.0%} of the time",
-                              f"{with_requests}", f"same {password_sample} without passwords: "
-                              f"{password_sample / without_s:.0f} users/s ({without_requests} requests)",
-                              f"{without_s / with_s:.2f}×"))
+        figures.append(
+            Figure(
+                f"first apply of {password_sample} with one-time passwords",
+                f"{password_sample / with_s:.0f} users/s ({with_s:.1f} s); hashing ≈ {share:.0%} of the time",
+                f"{with_requests}",
+                f"same {password_sample} without passwords: "
+                f"{password_sample / without_s:.0f} users/s ({without_requests} requests)",
+                f"{without_s / with_s:.2f}×",
+            )
+        )
         console.print(figures[-1])
 
     return print_table(figures, staff, endpoint)
 
 
-def provisioner_path(endpoint: KeycloakEndpoint, desired: DesiredState, work: Path, staff: int, admin_rate: float,
-                     naive_rate: float, create_workers: int) -> Figure:
+def provisioner_path(
+    endpoint: KeycloakEndpoint,
+    desired: DesiredState,
+    work: Path,
+    staff: int,
+    admin_rate: float,
+    naive_rate: float,
+    create_workers: int,
+) -> Figure:
     """The least-privilege path IT uses daily: no partialImport (manage-realm), so concurrent creates with
     groups in the create call and one role mapping each."""
     settings = new_realm_settings(endpoint, "svc")
-    service_s, service_requests, _ = apply_roster(endpoint, settings.realm, desired, work, create_workers=create_workers,
-                                                  provisioner_secret=settings.provisioner_client_secret)
+    service_s, service_requests, _ = apply_roster(
+        endpoint,
+        settings.realm,
+        desired,
+        work,
+        create_workers=create_workers,
+        provisioner_secret=settings.provisioner_client_secret,
+    )
     rate = staff / service_s
-    return Figure(f"first apply of {staff} as the provisioner service account",
-                  f"{rate:.0f} users/s ({service_s:.1f} s), {create_workers} creates in flight",
-                  f"{service_requests}", f"master admin (partialImport) {admin_rate:.0f} users/s; naive {naive_rate:.0f}/s",
-                  f"{rate / admin_rate:.2f}× admin, {rate / naive_rate:.1f}× naive")
+    return Figure(
+        f"first apply of {staff} as the provisioner service account",
+        f"{rate:.0f} users/s ({service_s:.1f} s), {create_workers} creates in flight",
+        f"{service_requests}",
+        f"master admin (partialImport) {admin_rate:.0f} users/s; naive {naive_rate:.0f}/s",
+        f"{rate / admin_rate:.2f}× admin, {rate / naive_rate:.1f}× naive",
+    )
 
 
 def print_table(figures: list[Figure], staff: int, endpoint: KeycloakEndpoint) -> int:
     load = os.getloadavg()
-    table = Table(title=f"wuye-sso provisioning, {staff} staff, Keycloak {endpoint.base_url} ({os.cpu_count()} cores, "
-                        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    table = Table(
+        title=f"wuye-sso provisioning, {staff} staff, Keycloak {endpoint.base_url} ({os.cpu_count()} cores, "
+        f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
+    )
     for column in ("figure", "wuye-sso", "requests", "baseline (same run)", "ratio"):
         table.add_column(column)
     for f in figures:

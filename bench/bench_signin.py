@@ -28,16 +28,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from devstack.keycloak_server import KeycloakEndpoint, free_port
@@ -46,6 +43,7 @@ from provisioning.realm_template import RealmSettings, load_template, render
 from sso.catalog import WORKBENCH_CLIENT_ID
 from sso.oidc.pkce import code_challenge, new_code_verifier
 
+ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -67,10 +65,8 @@ def cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its live descendants (``kc.sh`` runs the JVM as a child), in seconds."""
     total = 0.0
     for each in (pid, *_descendants(pid)):
-        try:
+        with suppress(FileNotFoundError):
             total += _own_cpu(each)
-        except FileNotFoundError:
-            pass
     return total
 
 
@@ -138,8 +134,12 @@ def sign_in_direct(keycloak_url: str, realm: RealmSettings, username: str, passw
         assert params["state"] == [state]
         tokens = counting.client.post(
             f"{issuer}/protocol/openid-connect/token",
-            data={"grant_type": "authorization_code", "code": params["code"][0], "redirect_uri": redirect_uri,
-                  "code_verifier": verifier},
+            data={
+                "grant_type": "authorization_code",
+                "code": params["code"][0],
+                "redirect_uri": redirect_uri,
+                "code_verifier": verifier,
+            },
             auth=(WORKBENCH_CLIENT_ID, realm.workbench_client_secret),
         )
         assert tokens.status_code == 200 and "id_token" in tokens.json()
@@ -180,7 +180,9 @@ def run_phase(name: str, sign_in: Callable[[str, str], int], users: list[tuple[s
     return phase
 
 
-def create_bench_realm(endpoint: KeycloakEndpoint, workbench_url: str, users: int) -> tuple[RealmSettings, list[tuple[str, str]]]:
+def create_bench_realm(
+    endpoint: KeycloakEndpoint, workbench_url: str, users: int
+) -> tuple[RealmSettings, list[tuple[str, str]]]:
     settings = RealmSettings(
         realm=f"bench-{secrets.token_hex(4)}", company_name="压测物业 Bench Property", workbench_url=workbench_url,
         workbench_client_secret=secrets.token_urlsafe(24), workorder_api_client_secret=secrets.token_urlsafe(24),
@@ -225,7 +227,9 @@ def workbench_process(settings: RealmSettings, keycloak_url: str, port: int) -> 
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"workbench did not start: {process.stderr.read().decode() if process.stderr else ''}")
+                raise RuntimeError(
+                    f"workbench did not start: {process.stderr.read().decode() if process.stderr else ''}"
+                )
             time.sleep(0.1)
         yield process.pid
     finally:
@@ -270,7 +274,10 @@ def report(phases: list[Phase], machine: str) -> None:
     row("p90 latency (ms)", [f"{statistics.quantiles(p.latencies, n=10)[-1] * 1000:.0f}" for p in phases])
     row("HTTP requests per sign-in", [f"{p.requests / p.count:.1f}" for p in phases])
     row("Keycloak CPU per sign-in (ms)", [f"{p.cpu['keycloak'] / p.count * 1000:.1f}" for p in phases])
-    row("workbench CPU per sign-in (ms)", [f"{p.cpu['workbench'] / p.count * 1000:.1f}" if p.name == "workbench" else "-" for p in phases])
+    row(
+        "workbench CPU per sign-in (ms)",
+        [f"{p.cpu['workbench'] / p.count * 1000:.1f}" if p.name == "workbench" else "-" for p in phases],
+    )
     row("bench client CPU per sign-in (ms)", [f"{p.cpu['client'] / p.count * 1000:.1f}" for p in phases])
     share = [
         f"{p.cpu['workbench'] / (p.cpu['workbench'] + p.cpu['keycloak']) * 100:.1f} %" if p.name == "workbench" else "-"
@@ -280,7 +287,9 @@ def report(phases: list[Phase], machine: str) -> None:
     base, wb = phases[0], phases[1]
     print(f"\nthroughput ratio workbench/baseline: {(wb.count / wb.wall) / (base.count / base.wall):.2f}")
     target = wb.cpu["workbench"] / (wb.cpu["workbench"] + wb.cpu["keycloak"])
-    print(f"target: workbench ≤ 10 % of the flow's CPU → {'met' if target <= 0.10 else 'NOT met'} ({target * 100:.1f} %)")
+    print(
+        f"target: workbench ≤ 10 % of the flow's CPU → {'met' if target <= 0.10 else 'NOT met'} ({target * 100:.1f} %)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,8 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"realm {settings.realm}: {len(users)} users; Keycloak pid {keycloak_pid} at {endpoint.base_url}")
         with workbench_process(settings, endpoint.base_url, port) as workbench_pid:
             pids = {"keycloak": keycloak_pid, "workbench": workbench_pid}
-            direct = lambda u, p: sign_in_direct(endpoint.base_url, settings, u, p)
-            via_workbench = lambda u, p: sign_in_via_workbench(workbench_url, endpoint.base_url, u, p)
+
+            def direct(u, p):
+                return sign_in_direct(endpoint.base_url, settings, u, p)
+
+            def via_workbench(u, p):
+                return sign_in_via_workbench(workbench_url, endpoint.base_url, u, p)
+
             warm = max(10, args.sign_ins // 10)
             run_phase("warm-up", direct, users, warm, args.workers, pids)
             run_phase("warm-up", via_workbench, users, warm, args.workers, pids)

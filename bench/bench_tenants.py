@@ -59,8 +59,9 @@ def heap_used_mb(java_pid: int) -> float:
     """Heap in use after a full GC (``jcmd GC.run`` then ``GC.heap_info``), in MiB."""
     jcmd = find_java().home / "bin" / "jcmd"
     subprocess.run([str(jcmd), str(java_pid), "GC.run"], capture_output=True, check=False, timeout=60)
-    info = subprocess.run([str(jcmd), str(java_pid), "GC.heap_info"], capture_output=True, text=True, check=False,
-                          timeout=60).stdout
+    info = subprocess.run(
+        [str(jcmd), str(java_pid), "GC.heap_info"], capture_output=True, text=True, check=False, timeout=60
+    ).stdout
     match = re.search(r"used (\d+)K", info)
     return int(match.group(1)) / 1024 if match else float("nan")
 
@@ -139,19 +140,34 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 admin.get_realms()  # GET /admin/realms: what the admin console loads first
                 listing.append(time.perf_counter() - t0)
-            results.append(Step(len(realms), len(realms) * args.staff, start_s, heap, signin, replan_s,
-                                statistics.median(listing) * 1000))
+            results.append(
+                Step(
+                    len(realms),
+                    len(realms) * args.staff,
+                    start_s,
+                    heap,
+                    signin,
+                    replan_s,
+                    statistics.median(listing) * 1000,
+                )
+            )
             print(f"\n{results[-1]}", flush=True)
         load = os.getloadavg()
         print(f"\ncommand: python -m bench.bench_tenants {' '.join(sys.argv[1:] if argv is None else argv)}")
         heap_option = os.environ.get("WUYE_KEYCLOAK_HEAP", "-Xms128m -Xmx1g")
-        print(f"machine: {platform.node()} · {os.cpu_count()} CPU · Keycloak heap {heap_option} · "
-              f"load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}")
-        print("\n| realms | accounts | start (s) | heap after start (MiB) | sign-in p50 (ms) | no-op re-plan of one realm (s) "
-              "| GET /admin/realms (ms) |\n|---|---|---|---|---|---|---|")
+        print(
+            f"machine: {platform.node()} · {os.cpu_count()} CPU · Keycloak heap {heap_option} · "
+            f"load average {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}"
+        )
+        print(
+            "\n| realms | accounts | start (s) | heap after start (MiB) | sign-in p50 (ms) | no-op re-plan of one realm (s) "
+            "| GET /admin/realms (ms) |\n|---|---|---|---|---|---|---|"
+        )
         for s in results:
-            print(f"| {s.realms} | {s.accounts} | {s.start_s:.1f} | {s.heap_mb:.0f} | {s.sign_in_ms:.0f} | "
-                  f"{s.replan_s:.2f} | {s.listing_ms:.0f} |")
+            print(
+                f"| {s.realms} | {s.accounts} | {s.start_s:.1f} | {s.heap_mb:.0f} | {s.sign_in_ms:.0f} | "
+                f"{s.replan_s:.2f} | {s.listing_ms:.0f} |"
+            )
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)

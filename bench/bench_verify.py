@@ -1,6 +1,6 @@
 """Verifications per second: our library through the Starlette adapter, beside raw joserfc and Keycloak's introspection.
 
-Run: ``.venv/bin/python bench/bench_verify.py [--rounds 7] [--calls 2000] [--introspections 150]``.
+Run: ``.venv/bin/python -m bench.bench_verify [--rounds 7] [--calls 2000] [--introspections 150]``.
 Uses ``KEYCLOAK_URL`` (+ ``KEYCLOAK_ADMIN_USERNAME``/``KEYCLOAK_ADMIN_PASSWORD``) if set, else starts the local
 distribution. A fresh realm and user give one real access token of ``staff-workbench``; it is deleted afterwards.
 
@@ -43,8 +43,6 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from cryptography.hazmat.primitives import hashes
@@ -213,9 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             figures["bare cryptography"].append(rate(bare, args.calls))
             figures["raw joserfc"].append(rate(raw, args.calls))
             figures["library core"].append(rate(lambda: uncached.verify(token), args.calls))
-            cpu_ratios.append(
-                cpu_rate(lambda: uncached.verify(token), args.calls) / cpu_rate(bare, args.calls)
-            )
+            cpu_ratios.append(cpu_rate(lambda: uncached.verify(token), args.calls) / cpu_rate(bare, args.calls))
             figures["raw in starlette"].append(uncached_caller.rate("/raw", args.calls))
             figures["adapter, cache off"].append(uncached_caller.rate("/guarded", args.calls))
             figures["adapter"].append(cached_caller.rate("/guarded", args.calls))

@@ -18,7 +18,28 @@ from sso.csv_safe import csv_text
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰建国志红文斌海波鹏辉飞宇晨浩然子轩欣怡梓涵雨萱俊杰嘉豪思远佳琪子涵一诺"
-SITE_NAMES = ["松园", "湖畔花园", "翠竹苑", "桂花城", "丹桂苑", "枫林湾", "明月府", "锦绣园", "春江花月", "滨江府", "紫薇苑", "兰亭", "梧桐里", "金色家园", "玫瑰园", "海棠湾", "云栖", "西溪里", "月桂苑", "星河湾"]
+SITE_NAMES = [
+    "松园",
+    "湖畔花园",
+    "翠竹苑",
+    "桂花城",
+    "丹桂苑",
+    "枫林湾",
+    "明月府",
+    "锦绣园",
+    "春江花月",
+    "滨江府",
+    "紫薇苑",
+    "兰亭",
+    "梧桐里",
+    "金色家园",
+    "玫瑰园",
+    "海棠湾",
+    "云栖",
+    "西溪里",
+    "月桂苑",
+    "星河湾",
+]
 DEPARTMENTS = ("service", "engineering", "security", "cleaning", "finance", "administration")
 DEPT_WEIGHTS = (30, 25, 20, 15, 5, 5)
 RANKS = ("staff", "supervisor", "manager", "admin")
@@ -33,8 +54,9 @@ class Company:
     staff: list[dict[str, object]]
 
 
-def generate(staff: int, sites: int = 2, tenant: str = "lvcheng", company: str = "绿城物业",
-             seed: int = 7, prefix: str = "WY") -> Company:
+def generate(
+    staff: int, sites: int = 2, tenant: str = "lvcheng", company: str = "绿城物业", seed: int = 7, prefix: str = "WY"
+) -> Company:
     rnd = random.Random(seed)
     site_list = []
     for i in range(sites):
@@ -82,18 +104,29 @@ HEADER_ZH = ("工号", "姓名", "手机号", "邮箱", "部门", "职级", "项
 
 def rows(company: Company) -> list[list[str]]:
     site_names = dict(company.sites)
-    zh_dept = {"service": "客服", "engineering": "工程", "finance": "财务", "security": "安保", "cleaning": "保洁",
-               "administration": "行政"}
+    zh_dept = {
+        "service": "客服",
+        "engineering": "工程",
+        "finance": "财务",
+        "security": "安保",
+        "cleaning": "保洁",
+        "administration": "行政",
+    }
     zh_rank = {"staff": "普通员工", "supervisor": "主管", "manager": "经理", "admin": "系统管理员"}
     out = []
     for p in company.staff:
-        out.append([
-            str(p["employee_no"]), str(p["name"]), str(p["mobile"]), str(p["email"]),
-            "、".join(zh_dept[d] for d in p["departments"]),  # type: ignore[attr-defined]
-            zh_rank[str(p["rank"])],
-            "、".join(site_names[s] for s in p["sites"]),  # type: ignore[attr-defined]
-            "在职" if p["status"] == "active" else "离职",
-        ])
+        out.append(
+            [
+                str(p["employee_no"]),
+                str(p["name"]),
+                str(p["mobile"]),
+                str(p["email"]),
+                "、".join(zh_dept[d] for d in p["departments"]),  # type: ignore[attr-defined]
+                zh_rank[str(p["rank"])],
+                "、".join(site_names[s] for s in p["sites"]),  # type: ignore[attr-defined]
+                "在职" if p["status"] == "active" else "离职",
+            ]
+        )
     return out
 
 

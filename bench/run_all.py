@@ -45,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[tuple[str, int, float]] = []
     for name in chosen:
         command = [sys.executable, "-m", f"bench.{name}", *(QUICK_ARGS.get(name, []) if args.quick else [])]
-        print(f"\n=== {' '.join(command[1:])}  (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})",
-              flush=True)
+        print(
+            f"\n=== {' '.join(command[1:])}  (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True
+        )
         started = time.monotonic()
         code = subprocess.run(command, cwd=BENCH_DIR.parent, check=False).returncode
         outcomes.append((name, code, (time.monotonic() - started) / 60))

@@ -59,8 +59,10 @@ class ClusterLayout:
     @classmethod
     def fresh(cls, nodes: int, workbenches: int = 2, balancer: BalancerPorts | None = None) -> ClusterLayout:
         if nodes < 1 or workbenches < 1:
-            raise SetupError(f"A cluster needs at least one node and one workbench (asked {nodes} and {workbenches}).",
-                             "Ask for --nodes 2 or more.")
+            raise SetupError(
+                f"A cluster needs at least one node and one workbench (asked {nodes} and {workbenches}).",
+                "Ask for --nodes 2 or more.",
+            )
         return cls(
             nodes=tuple(NodePorts(free_port(), free_port(), _free_jgroups_port()) for _ in range(nodes)),
             workbenches=tuple(free_port() for _ in range(workbenches)),
@@ -90,8 +92,10 @@ def _free_jgroups_port() -> int:
         port = free_port()
         if port + JGROUPS_FD_OFFSET < 65536 and _bindable(port + JGROUPS_FD_OFFSET):
             return port
-    raise SetupError("No free pair of ports for JGroups (port and port+100) on 127.0.0.1.",
-                     "Free some ports (`ss -ltn`) and run again.")
+    raise SetupError(
+        "No free pair of ports for JGroups (port and port+100) on 127.0.0.1.",
+        "Free some ports (`ss -ltn`) and run again.",
+    )
 
 
 def _bindable(port: int) -> bool:
@@ -171,8 +175,12 @@ class Cluster:
             password_file.write_text(self._admin_password())
         database = self.database or self.postgres.resume()
         return LocalKeycloak(
-            self.distribution(), folder, http_port=ports.http, management_port=ports.management,
-            cache="ispn", hostname=hostname or self.public_url,
+            self.distribution(),
+            folder,
+            http_port=ports.http,
+            management_port=ports.management,
+            cache="ispn",
+            hostname=hostname or self.public_url,
             extra_args=(
                 f"--db-url={database.jdbc_url}",
                 f"--hostname-admin={self.internal_url}",
@@ -202,17 +210,21 @@ class Cluster:
 
     def start_redis(self) -> None:
         self.redis.dir.mkdir(parents=True, exist_ok=True)
-        self.runner.start(Service("redis", tuple(self.redis.argv()[1:]), self.layout.redis,
-                                  program=self.redis.argv()[0]))
+        self.runner.start(
+            Service("redis", tuple(self.redis.argv()[1:]), self.layout.redis, program=self.redis.argv()[0])
+        )
 
     def start_balancer(self) -> None:
         config = self.root / "haproxy.cfg"
-        keycloak = [Backend(f"kc{i + 1}", p.http, p.management, "/health/ready") for i, p in enumerate(self.layout.nodes)]
+        keycloak = [
+            Backend(f"kc{i + 1}", p.http, p.management, "/health/ready") for i, p in enumerate(self.layout.nodes)
+        ]
         workbenches = [Backend(f"wb{i + 1}", p, p, "/healthz") for i, p in enumerate(self.layout.workbenches)]
         config.write_text(render_config(self.layout.balancer, keycloak, workbenches))
         check_config(config)
-        self.runner.start(Service("haproxy", ("-db", "-f", str(config)), self.layout.balancer.public_sso,
-                                  program=haproxy_binary()))
+        self.runner.start(
+            Service("haproxy", ("-db", "-f", str(config)), self.layout.balancer.public_sso, program=haproxy_binary())
+        )
 
     def start_workbenches(self, env: Mapping[str, str]) -> None:
         """Every workbench instance, serving the balancer's workbench URL, sessions in the cluster's Redis."""
@@ -222,10 +234,15 @@ class Cluster:
     def start_workbench(self, index: int, env: Mapping[str, str], port: int | None = None) -> None:
         port = port or self.layout.workbenches[index]
         values = {"WUYE_WORKBENCH_URL": self.workbench_url, "WUYE_REDIS_URL": self.redis_url, **env}
-        self.runner.start(Service(
-            f"workbench-{index + 1}", ("-m", "wuye_sso", "workbench", "--port", str(port)), port,
-            health_url=f"http://127.0.0.1:{port}/healthz", env=tuple(values.items()),
-        ))
+        self.runner.start(
+            Service(
+                f"workbench-{index + 1}",
+                ("-m", "wuye_sso", "workbench", "--port", str(port)),
+                port,
+                health_url=f"http://127.0.0.1:{port}/healthz",
+                env=tuple(values.items()),
+            )
+        )
 
     # -- faults -------------------------------------------------------------------------------
     def kill_node(self, index: int) -> int:
@@ -268,8 +285,10 @@ class Cluster:
             if views and all(v is not None and pattern in v for v in views):
                 return
             time.sleep(0.5)
-        raise SetupError(f"The Keycloak nodes did not form a cluster of {members} within {timeout:.0f} s.",
-                         f"See the logs in {self.root}/keycloak-*/keycloak.log (look for ISPN000094).")
+        raise SetupError(
+            f"The Keycloak nodes did not form a cluster of {members} within {timeout:.0f} s.",
+            f"See the logs in {self.root}/keycloak-*/keycloak.log (look for ISPN000094).",
+        )
 
     def _last_view(self, index: int) -> str | None:
         try:
@@ -281,10 +300,15 @@ class Cluster:
 
     # -- stop, status ---------------------------------------------------------------------------
     def status(self) -> list[tuple[str, str]]:
-        rows = [("postgres", "running" if self.postgres.running() else "stopped"),
-                ("redis", _pid_text(self.runner.pid("redis"))),
-                ("haproxy", _pid_text(self.runner.pid("haproxy")) + f", public {self.public_url}, "
-                 f"internal {self.internal_url}, workbench {self.workbench_url}")]
+        rows = [
+            ("postgres", "running" if self.postgres.running() else "stopped"),
+            ("redis", _pid_text(self.runner.pid("redis"))),
+            (
+                "haproxy",
+                _pid_text(self.runner.pid("haproxy")) + f", public {self.public_url}, "
+                f"internal {self.internal_url}, workbench {self.workbench_url}",
+            ),
+        ]
         for index in range(len(self.layout.nodes)):
             node = self.node_without_database(index)
             rows.append((f"keycloak-{index + 1}", _pid_text(node) + f", {self.node_url(index)}"))

@@ -58,19 +58,25 @@ def up_cluster(nodes: int, ports: Ports) -> int:
     realm, _ = sample_tenant()
     api_url = f"http://127.0.0.1:{ports.workorder_api}"
     outbox_url = start_sinks(cluster.runner, ports, cluster.root / "mail")
-    print(f"· starting PostgreSQL, HAProxy, Redis and {nodes} Keycloak nodes (first run builds: a few minutes)",
-          flush=True)
+    print(
+        f"· starting PostgreSQL, HAProxy, Redis and {nodes} Keycloak nodes (first run builds: a few minutes)",
+        flush=True,
+    )
     endpoint = cluster.start_infrastructure()
     credentials = cluster.root / "credentials" / f"{realm}.csv"
     sample_company(endpoint, keys, cluster.workbench_url, ports, credentials, "through the load balancer")
     issuer = f"{cluster.public_url}/realms/{realm}"
     start_workorder_api(cluster.runner, ports, issuer, keys)
-    cluster.start_workbenches({
-        "WUYE_ISSUER": issuer, "WUYE_WORKBENCH_CLIENT_SECRET": keys["workbench_client_secret"],
-        "WUYE_WORKORDER_API_URL": api_url, "WUYE_HELPDESK_CLIENT_SECRET": keys["helpdesk_client_secret"],
-        "WUYE_AUDIT_LOG": str(cluster.root / "logs" / "audit.jsonl"),
-        "WUYE_PROVISIONING_AUDIT_LOG": str(cluster.root / "logs" / "provisioning-audit.jsonl"),
-    })
+    cluster.start_workbenches(
+        {
+            "WUYE_ISSUER": issuer,
+            "WUYE_WORKBENCH_CLIENT_SECRET": keys["workbench_client_secret"],
+            "WUYE_WORKORDER_API_URL": api_url,
+            "WUYE_HELPDESK_CLIENT_SECRET": keys["helpdesk_client_secret"],
+            "WUYE_AUDIT_LOG": str(cluster.root / "logs" / "audit.jsonl"),
+            "WUYE_PROVISIONING_AUDIT_LOG": str(cluster.root / "logs" / "provisioning-audit.jsonl"),
+        }
+    )
     print(
         f"\nwuye-sso cluster is up ({nodes} Keycloak nodes on PostgreSQL, HAProxy, 2 workbenches on Redis)\n"
         f"  工作台 Staff workbench      {cluster.workbench_url}  (balanced over "

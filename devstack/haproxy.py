@@ -120,7 +120,12 @@ backend workbench
 
 def check_config(path: Path) -> None:
     """``haproxy -c``: refuse a configuration HAProxy would not load, naming the file."""
-    result = subprocess.run([haproxy_binary(), "-c", "-q", "-f", str(path)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [haproxy_binary(), "-c", "-q", "-f", str(path)], capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
-        raise SetupError(f"HAProxy refuses its configuration {path}.", "Its message is below.",
-                         (result.stdout + result.stderr)[-2000:])
+        raise SetupError(
+            f"HAProxy refuses its configuration {path}.",
+            "Its message is below.",
+            (result.stdout + result.stderr)[-2000:],
+        )

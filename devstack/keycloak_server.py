@@ -87,17 +87,21 @@ class LocalKeycloak:
         self.state_path = instance_dir / "keycloak.json"
 
     # -- state ---------------------------------------------------------------------------------
-    def _read_state(self) -> dict[str, object] | None:
+    def _read_state(self) -> dict[str, int] | None:
+        """pid and ports as ``start`` wrote them; None when there is no readable state file."""
         try:
-            return json.loads(self.state_path.read_text())  # type: ignore[no-any-return]
+            raw = json.loads(self.state_path.read_text())
         except (OSError, ValueError):
             return None
+        if not isinstance(raw, dict):
+            return None
+        return {key: value for key, value in raw.items() if isinstance(value, int) and not isinstance(value, bool)}
 
     def running_pid(self) -> int | None:
         state = self._read_state()
-        if not state:
+        if not state or "pid" not in state:
             return None
-        pid = int(state["pid"])  # type: ignore[arg-type]
+        pid = state["pid"]
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
@@ -118,8 +122,8 @@ class LocalKeycloak:
 
     def endpoint(self) -> KeycloakEndpoint:
         state = self._read_state() or {}
-        http_port = int(state.get("http_port", self.http_port))  # type: ignore[arg-type]
-        management_port = int(state.get("management_port", self.management_port))  # type: ignore[arg-type]
+        http_port = state.get("http_port", self.http_port)
+        management_port = state.get("management_port", self.management_port)
         return KeycloakEndpoint(
             base_url=f"http://127.0.0.1:{http_port}",
             admin_username="admin",
@@ -141,8 +145,8 @@ class LocalKeycloak:
             if port_in_use(port):
                 raise SetupError(
                     f"Port {port} on 127.0.0.1, wanted for Keycloak's {what} interface, is already in use.",
-                    "Stop whatever listens there (`ss -ltnp | grep :%d`) or choose another port "
-                    "(KEYCLOAK_HTTP_PORT / KEYCLOAK_MANAGEMENT_PORT), then run again." % port,
+                    f"Stop whatever listens there (`ss -ltnp | grep :{port}`) or choose another port "
+                    "(KEYCLOAK_HTTP_PORT / KEYCLOAK_MANAGEMENT_PORT), then run again.",
                 )
         java = find_java()
         password = self._admin_password()

@@ -65,8 +65,10 @@ def built_oauth2_proxy(version: str = OAUTH2_PROXY_VERSION) -> Path:
             _go_install(go, version, staging)
             built = module_version(go, staging / "oauth2-proxy")
             if built != version:
-                raise SetupError(f"The oauth2-proxy built for {version} is module version {built!r}.",
-                                 "Delete ~/.cache/wuye-sso/oauth2-proxy and run again.")
+                raise SetupError(
+                    f"The oauth2-proxy built for {version} is module version {built!r}.",
+                    "Delete ~/.cache/wuye-sso/oauth2-proxy and run again.",
+                )
             (staging / "wuye-build.json").write_text(json.dumps({"module": OAUTH2_PROXY_MODULE, "version": version}))
             if root.exists():
                 shutil.rmtree(root)
@@ -96,8 +98,9 @@ def _go_install(go: Path, version: str, into: Path) -> None:
 def module_version(go: Path, binary: Path) -> str | None:
     """The module version recorded in the binary (``go version -m``; ``--version`` says "undefined" for a plain
     ``go install``, which sets no ldflags)."""
-    result = subprocess.run([str(go), "version", "-m", str(binary)], capture_output=True, text=True, timeout=60,
-                            check=False)
+    result = subprocess.run(
+        [str(go), "version", "-m", str(binary)], capture_output=True, text=True, timeout=60, check=False
+    )
     match = re.search(rf"^\s*mod\s+{re.escape(OAUTH2_PROXY_MODULE)}\s+(\S+)", result.stdout, re.MULTILINE)
     return match.group(1) if match else None
 
@@ -180,8 +183,11 @@ class Oauth2Proxy:
         deadline = time.monotonic() + timeout
         while True:
             if self._process.poll() is not None:
-                raise SetupError(f"oauth2-proxy exited at start (code {self._process.returncode}).",
-                                 f"Its log is {self.log_path}; the end of it is below.", self.log_tail())
+                raise SetupError(
+                    f"oauth2-proxy exited at start (code {self._process.returncode}).",
+                    f"Its log is {self.log_path}; the end of it is below.",
+                    self.log_tail(),
+                )
             try:
                 if httpx.get(f"{self.url}/ping", timeout=2).status_code == 200:
                     return self
@@ -189,8 +195,11 @@ class Oauth2Proxy:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise SetupError(f"oauth2-proxy did not answer on {self.url}/ping within {timeout:.0f} s.",
-                                 f"See {self.log_path}.", self.log_tail())
+                raise SetupError(
+                    f"oauth2-proxy did not answer on {self.url}/ping within {timeout:.0f} s.",
+                    f"See {self.log_path}.",
+                    self.log_tail(),
+                )
             time.sleep(0.1)
 
     def log_tail(self, lines: int = 30) -> str:

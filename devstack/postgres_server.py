@@ -6,6 +6,7 @@ that Debian's package creates; its data folder is handed to that user.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -84,15 +85,35 @@ class PostgresServer:
 
     def restart(self) -> None:
         """A fast restart (``pg_ctl restart -m fast``): every client connection is cut, the data stays."""
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
-                  "-m", "fast", "-w", "-o", self._server_options(), "restart")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-m",
+            "fast",
+            "-w",
+            "-o",
+            self._server_options(),
+            "restart",
+        )
 
     def _server_options(self) -> str:
         return f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}"
 
     def _pg_ctl_start(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"), "-w",
-                  "-o", self._server_options(), "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-w",
+            "-o",
+            self._server_options(),
+            "start",
+        )
 
     def start(self, database: str = "keycloak", username: str = "keycloak") -> PostgresDatabase:
         if self._credentials_path.exists():
@@ -101,23 +122,44 @@ class PostgresServer:
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
             shutil.chown(self.data_dir, "postgres", "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data_dir),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         self._pg_ctl_start()
         password = secrets.token_urlsafe(16)
         sql = (
             f"CREATE ROLE {username} LOGIN PASSWORD '{password}';\n"
             f"CREATE DATABASE {database} OWNER {username} ENCODING 'UTF8';\n"
         )
-        self._run(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-v",
-                  "ON_ERROR_STOP=1", "-q", "-f", "-", input_text=sql)
+        self._run(
+            str(self.bin / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-f",
+            "-",
+            input_text=sql,
+        )
         self._credentials_path.touch(mode=0o600)
-        self._credentials_path.write_text(json.dumps(
-            {"port": self.port, "database": database, "username": username, "password": password}))
+        self._credentials_path.write_text(
+            json.dumps({"port": self.port, "database": database, "username": username, "password": password})
+        )
         return PostgresDatabase("127.0.0.1", self.port, database, username, password)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(SetupError):
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
-        except SetupError:
-            pass

@@ -81,7 +81,9 @@ class ServiceRunner:
                 return process.pid
             time.sleep(0.2)
         self.stop(service.name)
-        raise SetupError(f"{service.name} did not answer within {timeout:.0f} s.", f"See {self.log_path(service.name)}.")
+        raise SetupError(
+            f"{service.name} did not answer within {timeout:.0f} s.", f"See {self.log_path(service.name)}."
+        )
 
     @staticmethod
     def _answers(service: Service) -> bool:

@@ -46,13 +46,17 @@ class RedisServer:
     def start(self, timeout: float = 10.0) -> RedisServer:
         args = self.argv()
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self._process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + timeout
         client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=0.5)
         try:
             while True:
                 if self._process.poll() is not None:
-                    raise SetupError(f"redis-server exited at start (code {self._process.returncode}).", f"See {self.log_path}.")
+                    raise SetupError(
+                        f"redis-server exited at start (code {self._process.returncode}).", f"See {self.log_path}."
+                    )
                 try:
                     if client.ping():
                         return self
@@ -60,7 +64,10 @@ class RedisServer:
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise SetupError(f"redis-server did not answer on port {self.port} within {timeout:.0f} s.", f"See {self.log_path}.")
+                    raise SetupError(
+                        f"redis-server did not answer on port {self.port} within {timeout:.0f} s.",
+                        f"See {self.log_path}.",
+                    )
                 time.sleep(0.05)
         finally:
             client.close()

@@ -45,9 +45,9 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.sink._deliver(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        self.sink._deliver(ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 

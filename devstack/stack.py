@@ -43,8 +43,12 @@ class Ports:
 def stack_secrets(root: Path) -> dict[str, str]:
     """Client secrets of the dev stack, made once and kept in a 0600 file (never printed)."""
     path = root / "secrets.json"
-    names = ("workbench_client_secret", "workorder_api_client_secret", "provisioner_client_secret",
-             "helpdesk_client_secret")
+    names = (
+        "workbench_client_secret",
+        "workorder_api_client_secret",
+        "provisioner_client_secret",
+        "helpdesk_client_secret",
+    )
     if path.exists():
         values: dict[str, str] = json.loads(path.read_text())
         if all(name in values for name in names):
@@ -69,8 +73,10 @@ def _keycloak(root: Path, ports: Ports) -> tuple[KeycloakEndpoint, object | None
     if mode == "external":
         return external_endpoint(), None
     if mode != "local":
-        raise SetupError("`stack up` runs Keycloak from the local distribution or uses KEYCLOAK_URL.",
-                         "Unset WUYE_KEYCLOAK_MODE, or point KEYCLOAK_URL at your server.")
+        raise SetupError(
+            "`stack up` runs Keycloak from the local distribution or uses KEYCLOAK_URL.",
+            "Unset WUYE_KEYCLOAK_MODE, or point KEYCLOAK_URL at your server.",
+        )
     server = local_server(root / "keycloak", ports.keycloak, ports.keycloak_management)
     return server.start(), server
 
@@ -83,23 +89,31 @@ def up(ports: Ports) -> int:
     workbench_url = f"http://127.0.0.1:{ports.workbench}"
     api_url = f"http://127.0.0.1:{ports.workorder_api}"
     outbox_url = start_sinks(runner, ports, root / "mail")
-    print(f"· starting Keycloak on 127.0.0.1:{ports.keycloak} (first run fetches and builds it: about a minute)",
-          flush=True)
+    print(
+        f"· starting Keycloak on 127.0.0.1:{ports.keycloak} (first run fetches and builds it: about a minute)",
+        flush=True,
+    )
     endpoint, local = _keycloak(root, ports)
     credentials = root / "credentials" / f"{realm}.csv"
     sample_company(endpoint, keys, workbench_url, ports, credentials, "from realm-export/realm-template.json")
     issuer = f"{endpoint.base_url}/realms/{realm}"
     start_workorder_api(runner, ports, issuer, keys)
-    runner.start(Service(
-        "workbench", ("-m", "wuye_sso", "workbench", "--port", str(ports.workbench)), ports.workbench,
-        env=(
-            ("WUYE_ISSUER", issuer), ("WUYE_WORKBENCH_URL", workbench_url),
-            ("WUYE_WORKBENCH_CLIENT_SECRET", keys["workbench_client_secret"]), ("WUYE_WORKORDER_API_URL", api_url),
-            ("WUYE_HELPDESK_CLIENT_SECRET", keys["helpdesk_client_secret"]),
-            ("WUYE_AUDIT_LOG", str(root / "logs" / "audit.jsonl")),
-            ("WUYE_PROVISIONING_AUDIT_LOG", str(state_dir() / "logs" / "provisioning-audit.jsonl")),
-        ),
-    ))
+    runner.start(
+        Service(
+            "workbench",
+            ("-m", "wuye_sso", "workbench", "--port", str(ports.workbench)),
+            ports.workbench,
+            env=(
+                ("WUYE_ISSUER", issuer),
+                ("WUYE_WORKBENCH_URL", workbench_url),
+                ("WUYE_WORKBENCH_CLIENT_SECRET", keys["workbench_client_secret"]),
+                ("WUYE_WORKORDER_API_URL", api_url),
+                ("WUYE_HELPDESK_CLIENT_SECRET", keys["helpdesk_client_secret"]),
+                ("WUYE_AUDIT_LOG", str(root / "logs" / "audit.jsonl")),
+                ("WUYE_PROVISIONING_AUDIT_LOG", str(state_dir() / "logs" / "provisioning-audit.jsonl")),
+            ),
+        )
+    )
     admin_password = root / "keycloak" / "admin-password" if local else None
     _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root, admin_password)
     return 0
@@ -109,26 +123,36 @@ def start_sinks(runner: ServiceRunner, ports: Ports, mail_dir: Path) -> str:
     """The dev mail sink and SMS outbox (Keycloak sends codes there); returns the outbox's URL."""
     outbox_url = f"http://127.0.0.1:{ports.sms_outbox}"
     runner.start(Service("smtp-sink", ("-m", "devstack.smtp_sink", str(ports.smtp), str(mail_dir)), ports.smtp))
-    runner.start(Service("sms-outbox", ("-m", "devstack.sms_outbox", "--port", str(ports.sms_outbox)),
-                         ports.sms_outbox, health_url=f"{outbox_url}/api/messages"))
+    runner.start(
+        Service(
+            "sms-outbox",
+            ("-m", "devstack.sms_outbox", "--port", str(ports.sms_outbox)),
+            ports.sms_outbox,
+            health_url=f"{outbox_url}/api/messages",
+        )
+    )
     os.environ.setdefault("WUYE_SMS_OUTBOX_URL", f"{outbox_url}/messages")
     return outbox_url
 
 
-def sample_company(endpoint: KeycloakEndpoint, keys: dict[str, str], workbench_url: str, ports: Ports,
-                   credentials: Path, how: str) -> None:
+def sample_company(
+    endpoint: KeycloakEndpoint, keys: dict[str, str], workbench_url: str, ports: Ports, credentials: Path, how: str
+) -> None:
     """The sample tenant's realm from the template (once) and its roster provisioned, through ``endpoint``."""
     from provisioning.realm_import import ensure_realm, master_admin
     from provisioning.realm_template import RealmSettings
 
     realm, company = sample_tenant()
     settings = RealmSettings(
-        realm=realm, company_name=company, workbench_url=workbench_url,
+        realm=realm,
+        company_name=company,
+        workbench_url=workbench_url,
         workbench_client_secret=keys["workbench_client_secret"],
         workorder_api_client_secret=keys["workorder_api_client_secret"],
         provisioner_client_secret=keys["provisioner_client_secret"],
         helpdesk_client_secret=keys["helpdesk_client_secret"],
-        smtp_host="127.0.0.1", smtp_port=str(ports.smtp),
+        smtp_host="127.0.0.1",
+        smtp_port=str(ports.smtp),
     )
     admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
     if ensure_realm(admin, settings):
@@ -138,13 +162,17 @@ def sample_company(endpoint: KeycloakEndpoint, keys: dict[str, str], workbench_u
 
 def start_workorder_api(runner: ServiceRunner, ports: Ports, issuer: str, keys: dict[str, str]) -> None:
     realm, _ = sample_tenant()
-    runner.start(Service(
-        "workorder-api",
-        ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api), "--demo", _demo_sites(realm)),
-        ports.workorder_api,
-        env=(("WUYE_WORKORDER_API_ISSUERS", issuer),
-             ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"])),
-    ))
+    runner.start(
+        Service(
+            "workorder-api",
+            ("-m", "wuye_sso", "workorder-api", "--port", str(ports.workorder_api), "--demo", _demo_sites(realm)),
+            ports.workorder_api,
+            env=(
+                ("WUYE_WORKORDER_API_ISSUERS", issuer),
+                ("WUYE_WORKORDER_API_CLIENT_SECRET", keys["workorder_api_client_secret"]),
+            ),
+        )
+    )
 
 
 def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credentials: Path) -> None:
@@ -154,16 +182,34 @@ def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credenti
     os.environ["KEYCLOAK_ADMIN_PASSWORD"] = endpoint.admin_password
     os.environ["WUYE_PROVISIONER_CLIENT_SECRET"] = keys["provisioner_client_secret"]
     credentials.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    code = provision_cli.main([
-        "apply", str(SAMPLE_ROSTER), "--yes", "--keycloak-url", endpoint.base_url,
-        "--credentials-file", str(credentials), "--audit-log", str(state_dir() / "logs" / "provisioning-audit.jsonl"),
-    ])
+    code = provision_cli.main(
+        [
+            "apply",
+            str(SAMPLE_ROSTER),
+            "--yes",
+            "--keycloak-url",
+            endpoint.base_url,
+            "--credentials-file",
+            str(credentials),
+            "--audit-log",
+            str(state_dir() / "logs" / "provisioning-audit.jsonl"),
+        ]
+    )
     if code not in (0, 2):
         raise SetupError(f"Provisioning the sample roster failed (exit {code}).", "See the messages above.")
 
 
-def _print_summary(endpoint: KeycloakEndpoint, realm: str, workbench_url: str, api_url: str, outbox_url: str,
-                   ports: Ports, credentials: Path, root: Path, admin_password: Path | None) -> None:
+def _print_summary(
+    endpoint: KeycloakEndpoint,
+    realm: str,
+    workbench_url: str,
+    api_url: str,
+    outbox_url: str,
+    ports: Ports,
+    credentials: Path,
+    root: Path,
+    admin_password: Path | None,
+) -> None:
     sample_user = _first_sample_user()
     where_password = f"   admin password: {admin_password}" if admin_password else ""
     keycloak_log = root / "keycloak" / "keycloak.log" if admin_password else "(external server)"
@@ -184,7 +230,8 @@ def _print_summary(endpoint: KeycloakEndpoint, realm: str, workbench_url: str, a
 def _sample_roster() -> dict[str, Any]:
     import yaml
 
-    return yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    roster: dict[str, Any] = yaml.safe_load(SAMPLE_ROSTER.read_text(encoding="utf-8"))
+    return roster
 
 
 def _first_sample_user() -> str:
@@ -219,7 +266,7 @@ def status() -> int:
     runner = ServiceRunner(state_dir())
     for name in ("smtp-sink", "sms-outbox", "workorder-api", "workbench"):
         pid = runner.pid(name)
-        print(f"{name:14} {'running (pid %d)' % pid if pid else 'stopped'}")
+        print(f"{name:14} {f'running (pid {pid})' if pid else 'stopped'}")
     from devstack.cluster_stack import status_cluster
 
     for name, state in status_cluster():
@@ -230,8 +277,12 @@ def status() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wuye-sso stack", description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=("up", "down", "status"))
-    parser.add_argument("--nodes", type=int, default=1,
-                        help="Keycloak nodes; 2 or more: a cluster on PostgreSQL behind HAProxy (make up-cluster)")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="Keycloak nodes; 2 or more: a cluster on PostgreSQL behind HAProxy (make up-cluster)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -28,11 +28,20 @@ class ActualUser:
 
     def as_json(self, detailed: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "id": self.id, "username": self.username, "enabled": self.enabled, "first_name": self.first_name,
-            "last_name": self.last_name, "email": self.email, "email_verified": self.email_verified,
+            "id": self.id,
+            "username": self.username,
+            "enabled": self.enabled,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "email": self.email,
+            "email_verified": self.email_verified,
         }
         if detailed:
-            body |= {"attributes": self.attributes, "realm_roles": sorted(self.realm_roles), "groups": sorted(self.groups)}
+            body |= {
+                "attributes": self.attributes,
+                "realm_roles": sorted(self.realm_roles),
+                "groups": sorted(self.groups),
+            }
         return body
 
 

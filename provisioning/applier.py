@@ -7,6 +7,7 @@ before it and an outcome after it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -30,8 +31,9 @@ from provisioning.report import ApplyReport
 __all__ = ["BATCH", "Applier", "ApplyOptions", "RealmChanged"]
 
 
-def server_clock_offset(gateway: KeycloakGateway, marker_id: str, lock_id: str,
-                        local_before_ms: float) -> tuple[float, int | None]:
+def server_clock_offset(
+    gateway: KeycloakGateway, marker_id: str, lock_id: str, local_before_ms: float
+) -> tuple[float, int | None]:
     """(Keycloak's clock minus ours, server time of the lock's creation), from the lock's admin event.
 
     Keycloak's responses carry no Date header, and event times are the server's: the watermarks must be
@@ -52,10 +54,17 @@ class Applier:
     """One apply: under the realm's lock, the appliers per resource kind in dependency order (site groups,
     new accounts, existing accounts, leavers' sessions), then the snapshot for the next plan."""
 
-    def __init__(self, gateway: KeycloakGateway, actual: ActualState, audit: AuditLog, options: ApplyOptions,
-                 progress: Callable[[int], None] | None = None) -> None:
-        self.ctx = ApplyContext(gateway, actual, audit, options, progress or (lambda _n: None),
-                                group_ids=dict(actual.group_ids))
+    def __init__(
+        self,
+        gateway: KeycloakGateway,
+        actual: ActualState,
+        audit: AuditLog,
+        options: ApplyOptions,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.ctx = ApplyContext(
+            gateway, actual, audit, options, progress or (lambda _n: None), group_ids=dict(actual.group_ids)
+        )
         self.gateway, self.audit, self.options = gateway, audit, options
         self.clock_offset_ms = 0.0
         self.lock_taken_ms = 0
@@ -68,8 +77,12 @@ class Applier:
     def actual(self) -> ActualState:
         return self.ctx.actual
 
-    def apply(self, plan: Plan, recheck: Callable[[], ActualState] | None = None,
-              replan: Callable[[ActualState], Plan] | None = None) -> ApplyReport:
+    def apply(
+        self,
+        plan: Plan,
+        recheck: Callable[[], ActualState] | None = None,
+        replan: Callable[[ActualState], Plan] | None = None,
+    ) -> ApplyReport:
         """Take the realm's lock, read the realm again (``recheck``), settle what killed applies left, apply.
 
         If the realm changed since the plan, ``replan`` makes the plan again from what is there now (a
@@ -84,16 +97,20 @@ class Applier:
         try:
             moments.reached(moments.LOCK_TAKEN)
             self.clock_offset_ms, lock_event_ms = server_clock_offset(
-                self.gateway, marker_id, lock.group_id or "", local_before)
+                self.gateway, marker_id, lock.group_id or "", local_before
+            )
             # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
             self.lock_taken_ms = int(
-                lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000)
+                lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000
+            )
             if recheck is not None and plan.realm_exists:
                 now = recheck()
                 self._reconcile(now)
                 if now.fingerprint() != plan.fingerprint:
                     if replan is None:
-                        raise RealmChanged("the realm changed after the plan was made (someone else applied or edited); plan again")
+                        raise RealmChanged(
+                            "the realm changed after the plan was made (someone else applied or edited); plan again"
+                        )
                     plan, self.ctx.actual = replan(now), now
                     self.ctx.group_ids.clear()
                     self.ctx.group_ids.update(now.group_ids)
@@ -121,10 +138,8 @@ class Applier:
 
     def _heartbeat(self, lock: ApplyLock, stop: threading.Event) -> None:
         while not stop.wait(30):
-            try:
+            with contextlib.suppress(GatewayError):
                 lock.renew()
-            except GatewayError:
-                pass
 
     def _reconcile(self, now: ActualState) -> None:
         """Write the outcome of every intent a killed apply left open, as Keycloak shows it now."""
@@ -145,15 +160,21 @@ class Applier:
             if username in self.ctx.failed_accounts or user.attributes is None or not user.memberships_known:
                 continue
             account = planned.get(username)
-            attributes, roles, groups = owned_state_after(user.attributes, user.realm_roles, user.groups,
-                                                          account.changes if account else ())
+            attributes, roles, groups = owned_state_after(
+                user.attributes, user.realm_roles, user.groups, account.changes if account else ()
+            )
             digests.add(state_digest(username, attributes, roles, groups))
         for username in self.ctx.created_ids:
             new = planned[username].new
             assert new is not None
             digests.add(state_digest(username, new.attributes, set(new.realm_roles), set(new.groups)))
         write_snapshot(
-            self.gateway, marker_id, read_started_ms=self.lock_taken_ms,
-            writes_ended_ms=int(time.time() * 1000 + self.clock_offset_ms), applier=self.gateway.subject,
-            digests=digests, touched=self.ctx.touched, lock_id=lock_id,
+            self.gateway,
+            marker_id,
+            read_started_ms=self.lock_taken_ms,
+            writes_ended_ms=int(time.time() * 1000 + self.clock_offset_ms),
+            applier=self.gateway.subject,
+            digests=digests,
+            touched=self.ctx.touched,
+            lock_id=lock_id,
         )

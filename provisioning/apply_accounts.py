@@ -53,7 +53,11 @@ class AccountApplier(Step):
         self.progress(1)
 
     def _profile(self, account: AccountPlan, user_id: str) -> None:
-        edits = [c for c in account.changes if c.kind in (ChangeKind.UPDATE, ChangeKind.ENABLE, ChangeKind.DISABLE, ChangeKind.RENAME)]
+        edits = [
+            c
+            for c in account.changes
+            if c.kind in (ChangeKind.UPDATE, ChangeKind.ENABLE, ChangeKind.DISABLE, ChangeKind.RENAME)
+        ]
         if not edits:
             return
         rep = self.gateway.get_user(user_id)  # PUT replaces: send the whole representation back

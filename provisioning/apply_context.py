@@ -59,8 +59,14 @@ class Step:
         self.group_ids, self.created_ids, self.touched = ctx.group_ids, ctx.created_ids, ctx.touched
         self.failed_accounts, self.signed_out = ctx.failed_accounts, ctx.signed_out
 
-    def _fail(self, account: str, change: str, error: Exception, changes: list[Change] | None = None,
-              user_id: str | None = None) -> None:
+    def _fail(
+        self,
+        account: str,
+        change: str,
+        error: Exception,
+        changes: list[Change] | None = None,
+        user_id: str | None = None,
+    ) -> None:
         with self._lock:
             self.report.failures.append(Failure(account, change, str(error)))
             self.failed_accounts.add(account)

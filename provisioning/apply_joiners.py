@@ -28,7 +28,7 @@ class JoinerApplier(Step):
         if not accounts:
             return
         size = self.options.batch_size
-        batches = [accounts[i:i + size] for i in range(0, len(accounts), size)]
+        batches = [accounts[i : i + size] for i in range(0, len(accounts), size)]
         self.report.create_mode = "partialImport batches"
         try:
             self._create_batch_safely(batches[0])
@@ -107,7 +107,13 @@ class JoinerApplier(Step):
             self.gateway.add_realm_roles(user_id, [self.actual.roles[r] for r in roles])
         except GatewayError as exc:
             self.audit.done(account.username, [c for c in account.changes if c.kind != ChangeKind.GRANT], user_id)
-            self._fail(account.username, ChangeKind.GRANT, exc, [c for c in account.changes if c.kind == ChangeKind.GRANT], user_id)
+            self._fail(
+                account.username,
+                ChangeKind.GRANT,
+                exc,
+                [c for c in account.changes if c.kind == ChangeKind.GRANT],
+                user_id,
+            )
             self.progress(1)
             return
         self._created(account, user_id, password_given=bool(password))
@@ -136,15 +142,23 @@ class JoinerApplier(Step):
             with self._lock:
                 self.report.skipped.append(account.username)
                 self.failed_accounts.add(account.username)
-            self.audit.failed(account.username, account.changes, "an account with this username or e-mail exists "
-                                                                 "and is not managed by provisioning")
+            self.audit.failed(
+                account.username,
+                account.changes,
+                "an account with this username or e-mail exists and is not managed by provisioning",
+            )
         self.progress(1)
 
     def _representation(self, new: NewAccount) -> tuple[dict[str, Any], str | None]:
         rep: dict[str, Any] = {
-            "username": new.username, "enabled": True, "firstName": new.first_name, "lastName": new.last_name,
-            "attributes": {k: [v] for k, v in new.attributes.items()}, "realmRoles": list(new.realm_roles),
-            "groups": list(new.groups), "requiredActions": list(new.required_actions),
+            "username": new.username,
+            "enabled": True,
+            "firstName": new.first_name,
+            "lastName": new.last_name,
+            "attributes": {k: [v] for k, v in new.attributes.items()},
+            "realmRoles": list(new.realm_roles),
+            "groups": list(new.groups),
+            "requiredActions": list(new.required_actions),
         }
         if new.email:
             rep["email"] = new.email

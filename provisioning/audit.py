@@ -49,21 +49,54 @@ class AuditLog:
 
     def reconciled(self, intent: dict[str, Any], applied: bool, user_id: str | None, how: str) -> None:
         """An intent of a killed run, settled by looking at Keycloak now."""
-        self._entry(RECONCILED, str(intent.get("account")), str(intent.get("change")), str(intent.get("target", "")),
-                    intent.get("before"), intent.get("after"), user_id or intent.get("user_id"),
-                    of_run=intent.get("run"), applied=applied, note=how)
+        self._entry(
+            RECONCILED,
+            str(intent.get("account")),
+            str(intent.get("change")),
+            str(intent.get("target", "")),
+            intent.get("before"),
+            intent.get("after"),
+            user_id or intent.get("user_id"),
+            of_run=intent.get("run"),
+            applied=applied,
+            note=how,
+        )
 
-    def record(self, account: str, change: str, target: str = "", before: Any = None, after: Any = None,
-               user_id: str | None = None) -> None:
+    def record(
+        self,
+        account: str,
+        change: str,
+        target: str = "",
+        before: Any = None,
+        after: Any = None,
+        user_id: str | None = None,
+    ) -> None:
         """A change done in one step with nothing to reconcile (e.g. after an intent of its own)."""
         self._entry(DONE, account, change, target, before, after, user_id)
 
-    def _entry(self, phase: str, account: str, change: str, target: str, before: Any, after: Any,
-               user_id: str | None, **extra: Any) -> None:
+    def _entry(
+        self,
+        phase: str,
+        account: str,
+        change: str,
+        target: str,
+        before: Any,
+        after: Any,
+        user_id: str | None,
+        **extra: Any,
+    ) -> None:
         entry = {
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "run": self.run, "phase": phase,
-            "operator": self.operator, "realm": self.realm, "account": account, "user_id": user_id,
-            "change": change, "target": target, "before": before, "after": after,
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+            "run": self.run,
+            "phase": phase,
+            "operator": self.operator,
+            "realm": self.realm,
+            "account": account,
+            "user_id": user_id,
+            "change": change,
+            "target": target,
+            "before": before,
+            "after": after,
         }
         entry.update({k: v for k, v in extra.items() if v not in (None, "")})
         self._append(entry)

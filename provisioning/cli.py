@@ -35,6 +35,7 @@ from provisioning.user_profile import ProfileConfig, UserProfile
 from provisioning.validation import load_desired
 from sso import catalog
 
+
 class Exit(IntEnum):
     """Every way the command ends; each expected error maps to one of these, here and nowhere else."""
 
@@ -69,9 +70,14 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--tenant", help="realm to provision (overrides the roster's tenant)")
         if keycloak:
             p.add_argument("--keycloak-url", default=os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8080"))
-            p.add_argument("--admin", action="store_true",
-                           help="use the master admin (KEYCLOAK_ADMIN_USERNAME/PASSWORD) even if WUYE_PROVISIONER_CLIENT_SECRET is set")
-            p.add_argument("--full-read", action="store_true", help="read every account's attributes (ignore the snapshot)")
+            p.add_argument(
+                "--admin",
+                action="store_true",
+                help="use the master admin (KEYCLOAK_ADMIN_USERNAME/PASSWORD) even if WUYE_PROVISIONER_CLIENT_SECRET is set",
+            )
+            p.add_argument(
+                "--full-read", action="store_true", help="read every account's attributes (ignore the snapshot)"
+            )
             p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
 
     validate = commands.add_parser("validate", help="check a roster and report every problem")
@@ -85,13 +91,26 @@ def _parser() -> argparse.ArgumentParser:
     common(apply)
     apply.add_argument("--plan", type=Path, help="apply exactly this saved plan; refused if the realm changed since")
     apply.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    apply.add_argument("--invite", action="store_true", help="send Keycloak's actions e-mail instead of one-time passwords")
+    apply.add_argument(
+        "--invite", action="store_true", help="send Keycloak's actions e-mail instead of one-time passwords"
+    )
     apply.add_argument("--credentials-file", type=Path, help="where one-time passwords go (mode 0600)")
-    apply.add_argument("--audit-log", type=Path, default=Path("wuye-provisioning-audit.jsonl"),
-                       help="JSON lines, one per change, appended (default %(default)s)")
-    apply.add_argument("--allow-mass-disable", action="store_true", help=f"allow disabling more than {MASS_DISABLE_SHARE * 100:.0f}%% of managed accounts")
-    apply.add_argument("--operator", default=f"{getpass.getuser()}@{socket.gethostname()}",
-                       help="who applies, for the audit log and the lock (default %(default)s)")
+    apply.add_argument(
+        "--audit-log",
+        type=Path,
+        default=Path("wuye-provisioning-audit.jsonl"),
+        help="JSON lines, one per change, appended (default %(default)s)",
+    )
+    apply.add_argument(
+        "--allow-mass-disable",
+        action="store_true",
+        help=f"allow disabling more than {MASS_DISABLE_SHARE * 100:.0f}%% of managed accounts",
+    )
+    apply.add_argument(
+        "--operator",
+        default=f"{getpass.getuser()}@{socket.gethostname()}",
+        help="who applies, for the audit log and the lock (default %(default)s)",
+    )
     apply.add_argument("--show", type=int, default=200, help="accounts to list (default 200)")
     apply.add_argument("--batch-size", type=int, default=25, help="accounts per partialImport (default 25)")
     apply.add_argument("--workers", type=int, default=3, help="requests in flight (default 3)")
@@ -109,11 +128,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "validate":
         active = sum(1 for u in desired.users.values() if u.active)
         if json_out:
-            print(json.dumps({"ok": True, "tenant": desired.tenant, "company": desired.company_name,
-                              "sites": len(desired.sites), "people": len(desired.users), "active": active,
-                              "not_started": len(desired.not_started)}, ensure_ascii=False))
-        console.print(f"{args.roster}: valid. Realm {desired.tenant} ({desired.company_name}), {len(desired.sites)} sites, "
-                      f"{len(desired.users)} people ({active} active, {len(desired.users) - active} leaving).")
+            print(
+                json.dumps(
+                    {
+                        "ok": True,
+                        "tenant": desired.tenant,
+                        "company": desired.company_name,
+                        "sites": len(desired.sites),
+                        "people": len(desired.users),
+                        "active": active,
+                        "not_started": len(desired.not_started),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        console.print(
+            f"{args.roster}: valid. Realm {desired.tenant} ({desired.company_name}), {len(desired.sites)} sites, "
+            f"{len(desired.users)} people ({active} active, {len(desired.users) - active} leaving)."
+        )
         return OK
     try:
         return _plan_or_apply(args, desired, console)
@@ -167,14 +199,21 @@ def admin_credentials_from_env() -> Credentials:
 
 
 def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Console) -> int:
-    gateway = KeycloakGateway(args.keycloak_url, desired.tenant, credentials_from_env(args.admin),
-                              concurrency=max(4, getattr(args, "workers", 3)))
+    gateway = KeycloakGateway(
+        args.keycloak_url,
+        desired.tenant,
+        credentials_from_env(args.admin),
+        concurrency=max(4, getattr(args, "workers", 3)),
+    )
     with gateway:
         exists = _realm_exists(args.keycloak_url, desired)
         if exists:  # Keycloak's own rules for names and e-mails, as this realm has them
             config: ProfileConfig = gateway.get("/users/profile")
-            desired = load_desired(args.roster, tenant=args.tenant,
-                                   profile=UserProfile.from_config(config, f"realm {desired.tenant}'s user profile"))
+            desired = load_desired(
+                args.roster,
+                tenant=args.tenant,
+                profile=UserProfile.from_config(config, f"realm {desired.tenant}'s user profile"),
+            )
         actual = read_actual(gateway, desired, full=args.full_read) if exists else None
         if args.command == "apply" and args.plan:
             plan = Plan.load(args.plan)
@@ -188,20 +227,34 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
             plan = make_plan(desired, actual, str(args.roster))
             plan.roster_sha256 = _sha256(args.roster)
         if args.json and args.command == "plan":
-            print(json.dumps({"plan": plan.to_json(), "summary": plan.summary(), "read": _read_info(actual),
-                              "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "plan": plan.to_json(),
+                        "summary": plan.summary(),
+                        "read": _read_info(actual),
+                        "requests": gateway.requests,
+                        "writes": gateway.writes,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         if not (args.json and args.command == "plan"):
             render_plan(plan, console, show=args.show)
             if actual is not None:
-                console.print(f"[dim]read {len(actual.users)} managed accounts ({actual.read_mode}: {actual.read_reason}; "
-                              f"attributes of {actual.attributes_read} read) in {gateway.requests} requests[/]")
+                console.print(
+                    f"[dim]read {len(actual.users)} managed accounts ({actual.read_mode}: {actual.read_reason}; "
+                    f"attributes of {actual.attributes_read} read) in {gateway.requests} requests[/]"
+                )
         if args.command == "plan":
             if args.out:
                 plan.save(args.out)  # 0600: it holds mobiles and e-mails
                 console.print(f"plan saved to {args.out}")
             if plan.conflicts:
-                console.print(f"[red]Refused: {len(plan.conflicts)} roster entries collide with existing accounts "
-                              "(listed above); apply leaves them out and applies the rest.[/]")
+                console.print(
+                    f"[red]Refused: {len(plan.conflicts)} roster entries collide with existing accounts "
+                    "(listed above); apply leaves them out and applies the rest.[/]"
+                )
                 return FAILED
             return OK if plan.empty else PENDING
         return _apply(args, desired, plan, actual, gateway, console)
@@ -216,14 +269,22 @@ def _realm_exists(base_url: str, desired: DesiredState) -> bool:
     import httpx
 
     try:
-        response = httpx.get(f"{base_url.rstrip('/')}/realms/{desired.tenant}/.well-known/openid-configuration", timeout=30)
+        response = httpx.get(
+            f"{base_url.rstrip('/')}/realms/{desired.tenant}/.well-known/openid-configuration", timeout=30
+        )
     except httpx.HTTPError as exc:
         raise Unavailable("GET", f"/realms/{desired.tenant}", 0, exc.__class__.__name__) from exc
     return response.status_code == 200
 
 
-def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: ActualState | None,
-           gateway: KeycloakGateway, console: Console) -> int:
+def _apply(
+    args: argparse.Namespace,
+    desired: DesiredState,
+    plan: Plan,
+    actual: ActualState | None,
+    gateway: KeycloakGateway,
+    console: Console,
+) -> int:
     audit = AuditLog(args.audit_log, f"{args.operator} as {gateway.credentials.operator}", desired.tenant)
     if plan.empty:
         report = None
@@ -237,15 +298,27 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
                     render_report(report, console)
         console.print("Nothing to apply." if not plan.conflicts else "Nothing else to apply.")
         if args.json:
-            print(json.dumps({"ok": not plan.conflicts, "summary": plan.summary(),
-                              "report": report.as_json() if report else None, "read": _read_info(actual),
-                              "conflicts": [str(c) for c in plan.conflicts],
-                              "requests": gateway.requests, "writes": gateway.writes}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "ok": not plan.conflicts,
+                        "summary": plan.summary(),
+                        "report": report.as_json() if report else None,
+                        "read": _read_info(actual),
+                        "conflicts": [str(c) for c in plan.conflicts],
+                        "requests": gateway.requests,
+                        "writes": gateway.writes,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return FAILED if plan.conflicts or (report and report.failures) else OK
     if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
-        console.print(f"[red]Refused: this roster would disable {plan.count(ChangeKind.DISABLE)} of {plan.managed_accounts} managed "
-                      f"accounts ({plan.disable_share:.0%} > {MASS_DISABLE_SHARE:.0%}). A truncated export? "
-                      "If it is meant, run again with --allow-mass-disable.[/]")
+        console.print(
+            f"[red]Refused: this roster would disable {plan.count(ChangeKind.DISABLE)} of {plan.managed_accounts} managed "
+            f"accounts ({plan.disable_share:.0%} > {MASS_DISABLE_SHARE:.0%}). A truncated export? "
+            "If it is meant, run again with --allow-mass-disable.[/]"
+        )
         return MASS_DISABLE
     if not args.yes:
         if not sys.stdin.isatty():
@@ -260,21 +333,44 @@ def _apply(args: argparse.Namespace, desired: DesiredState, plan: Plan, actual: 
     if not args.invite or any(a.new and not a.new.email for a in plan.accounts):
         # one file per realm by default, so a re-run after a kill finds the passwords its predecessor wrote
         credentials = CredentialsFile(args.credentials_file or Path(f"{desired.tenant}.credentials.csv"))
-    options = ApplyOptions(invite=args.invite, credentials=credentials, batch_size=args.batch_size, workers=args.workers,
-                           lock_holder=args.operator)
+    options = ApplyOptions(
+        invite=args.invite,
+        credentials=credentials,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        lock_holder=args.operator,
+    )
     total = len(plan.accounts)
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, disable=args.json or not console.is_terminal or total < 20) as progress:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=args.json or not console.is_terminal or total < 20,
+    ) as progress:
         task = progress.add_task("applying", total=total)
         applier = Applier(gateway, actual, audit, options, progress=lambda n: progress.advance(task, n))
-        report = applier.apply(plan, recheck=lambda: read_actual(gateway, desired, full=args.full_read),
-                               replan=None if args.plan else lambda now: _replan(args, desired, now))
+        report = applier.apply(
+            plan,
+            recheck=lambda: read_actual(gateway, desired, full=args.full_read),
+            replan=None if args.plan else lambda now: _replan(args, desired, now),
+        )
     if args.json:
-        print(json.dumps({"ok": not (report.failures or report.skipped or plan.conflicts), "summary": plan.summary(),
-                          "report": report.as_json(), "conflicts": [str(c) for c in plan.conflicts],
-                          "requests": gateway.requests, "writes": gateway.writes,
-                          "credentials_file": str(credentials.path) if credentials and credentials.written else None},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "ok": not (report.failures or report.skipped or plan.conflicts),
+                    "summary": plan.summary(),
+                    "report": report.as_json(),
+                    "conflicts": [str(c) for c in plan.conflicts],
+                    "requests": gateway.requests,
+                    "writes": gateway.writes,
+                    "credentials_file": str(credentials.path) if credentials and credentials.written else None,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         render_report(report, console)
         if credentials is not None and credentials.written:
@@ -288,12 +384,16 @@ def _replan(args: argparse.Namespace, desired: DesiredState, now: ActualState) -
     """A plain apply found the realm changed since its plan: plan again (the mass-disable guard still holds)."""
     plan = make_plan(desired, now, str(args.roster))
     if plan.disable_share > MASS_DISABLE_SHARE and not args.allow_mass_disable:
-        raise MassDisable(f"planned again under the lock, this roster would disable {plan.count(ChangeKind.DISABLE)} of "
-                          f"{plan.managed_accounts} managed accounts; run again with --allow-mass-disable if it is meant.")
+        raise MassDisable(
+            f"planned again under the lock, this roster would disable {plan.count(ChangeKind.DISABLE)} of "
+            f"{plan.managed_accounts} managed accounts; run again with --allow-mass-disable if it is meant."
+        )
     return plan
 
 
-def _create_realm(args: argparse.Namespace, desired: DesiredState, gateway: KeycloakGateway, console: Console) -> ActualState:
+def _create_realm(
+    args: argparse.Namespace, desired: DesiredState, gateway: KeycloakGateway, console: Console
+) -> ActualState:
     import secrets
 
     from provisioning.realm_import import ensure_realm, master_admin
@@ -301,8 +401,10 @@ def _create_realm(args: argparse.Namespace, desired: DesiredState, gateway: Keyc
 
     admin = admin_credentials_from_env()
     settings = RealmSettings(
-        realm=desired.tenant, company_name=desired.company_name,
-        workbench_client_secret=secrets.token_urlsafe(24), workorder_api_client_secret=secrets.token_urlsafe(24),
+        realm=desired.tenant,
+        company_name=desired.company_name,
+        workbench_client_secret=secrets.token_urlsafe(24),
+        workorder_api_client_secret=secrets.token_urlsafe(24),
         provisioner_client_secret=gateway.credentials.client_secret or secrets.token_urlsafe(24),
     )
     ensure_realm(master_admin(args.keycloak_url, admin.username, admin.password), settings)
@@ -313,8 +415,13 @@ def _create_realm(args: argparse.Namespace, desired: DesiredState, gateway: Keyc
 def _read_info(actual: ActualState | None) -> dict[str, object] | None:
     if actual is None:
         return None
-    return {"mode": actual.read_mode, "reason": actual.read_reason, "managed_accounts": len(actual.users),
-            "attributes_read": actual.attributes_read, "accounts_read": actual.accounts_read[:50]}
+    return {
+        "mode": actual.read_mode,
+        "reason": actual.read_reason,
+        "managed_accounts": len(actual.users),
+        "attributes_read": actual.attributes_read,
+        "accounts_read": actual.accounts_read[:50],
+    }
 
 
 if __name__ == "__main__":

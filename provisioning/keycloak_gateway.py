@@ -96,7 +96,12 @@ class TokenSource:
                 form = {"grant_type": "client_credentials", "client_id": c.client_id, "client_secret": c.client_secret}
             else:
                 url = f"{self._base}/realms/master/protocol/openid-connect/token"
-                form = {"grant_type": "password", "client_id": "admin-cli", "username": c.username, "password": c.password}
+                form = {
+                    "grant_type": "password",
+                    "client_id": "admin-cli",
+                    "username": c.username,
+                    "password": c.password,
+                }
             try:
                 response = self._http.post(url, data=form)
             except httpx.HTTPError as exc:
@@ -118,7 +123,8 @@ def _jwt_claims(token: str) -> dict[str, Any]:
     """Read (not verify) our own access token's payload: only to learn our user id for event filtering."""
     try:
         payload = token.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))  # type: ignore[no-any-return]
+        claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return claims
     except (IndexError, ValueError):
         return {}
 
@@ -126,8 +132,9 @@ def _jwt_claims(token: str) -> dict[str, Any]:
 class KeycloakGateway:
     """Admin API of one realm. ``requests``/``writes`` count every call (tests and benchmarks read them)."""
 
-    def __init__(self, base_url: str, realm: str, credentials: Credentials, concurrency: int = 4,
-                 timeout: float = 120.0) -> None:
+    def __init__(
+        self, base_url: str, realm: str, credentials: Credentials, concurrency: int = 4, timeout: float = 120.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.realm = realm
         self.credentials = credentials
@@ -159,9 +166,11 @@ class KeycloakGateway:
             url = f"{self.base_url}/admin/realms/master/users"
             with self._count_lock:
                 self.counts["GET"] += 1
-            response = self._http.get(url, params={"username": self.credentials.username, "exact": "true",
-                                                   "briefRepresentation": "true"},
-                                      headers={"Authorization": f"Bearer {self._tokens.token()}"})
+            response = self._http.get(
+                url,
+                params={"username": self.credentials.username, "exact": "true", "briefRepresentation": "true"},
+                headers={"Authorization": f"Bearer {self._tokens.token()}"},
+            )
             found = response.json() if response.status_code == 200 else []
             self._tokens.subject = str(found[0]["id"]) if found else ""
         return self._tokens.subject
@@ -175,8 +184,15 @@ class KeycloakGateway:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, method: str, path: str, *, params: dict[str, Any] | list[tuple[str, Any]] | None = None,
-             body: Any = None, ok: tuple[int, ...] = (200, 201, 204)) -> httpx.Response:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+        body: Any = None,
+        ok: tuple[int, ...] = (200, 201, 204),
+    ) -> httpx.Response:
         url = f"{self.base_url}/admin/realms/{quote(self.realm)}{path}"
         for attempt in (1, 2):
             headers = {"Authorization": f"Bearer {self._tokens.token()}"}
@@ -211,8 +227,9 @@ class KeycloakGateway:
         return dict(self.get("/events/config"))
 
     # -- users ---------------------------------------------------------------------------------------
-    def search_users(self, query: str | None = None, brief: bool = True, first: int = 0,
-                     max_results: int = BULK_PAGE) -> list[dict[str, Any]]:
+    def search_users(
+        self, query: str | None = None, brief: bool = True, first: int = 0, max_results: int = BULK_PAGE
+    ) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"briefRepresentation": str(brief).lower(), "first": first, "max": max_results}
         if query:
             params["q"] = query
@@ -306,8 +323,9 @@ class KeycloakGateway:
         self.call("DELETE", f"/users/{user_id}/groups/{group_id}")
 
     # -- events --------------------------------------------------------------------------------------
-    def admin_events_since(self, since_ms: int, resource_types: tuple[str, ...], until_ms: int | None = None,
-                           page: int = 1000) -> Iterator[dict[str, Any]]:
+    def admin_events_since(
+        self, since_ms: int, resource_types: tuple[str, ...], until_ms: int | None = None, page: int = 1000
+    ) -> Iterator[dict[str, Any]]:
         """Admin events in [since_ms, until_ms], newest first, reading pages only as far back as needed."""
         params: list[tuple[str, Any]] = [("resourceTypes", t) for t in resource_types]
         params += [("dateFrom", str(since_ms)), ("direction", "desc")]
@@ -320,8 +338,9 @@ class KeycloakGateway:
         params += [("dateFrom", str(since_ms)), ("direction", "desc")]
         yield from self._events_since("/events", params, since_ms, None, page)
 
-    def _events_since(self, path: str, params: list[tuple[str, Any]], since_ms: int, until_ms: int | None,
-                      page: int) -> Iterator[dict[str, Any]]:
+    def _events_since(
+        self, path: str, params: list[tuple[str, Any]], since_ms: int, until_ms: int | None, page: int
+    ) -> Iterator[dict[str, Any]]:
         first = 0
         while True:
             batch = self.call("GET", path, params=[*params, ("first", first), ("max", page)]).json()

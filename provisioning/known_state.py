@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from provisioning.plan import USER_FIELDS, Change, ChangeKind
 
 
-def owned_state_after(attributes: Mapping[str, str], realm_roles: Iterable[str], groups: Iterable[str],
-                      changes: Iterable[Change]) -> tuple[dict[str, str], set[str], set[str]]:
+def owned_state_after(
+    attributes: Mapping[str, str], realm_roles: Iterable[str], groups: Iterable[str], changes: Iterable[Change]
+) -> tuple[dict[str, str], set[str], set[str]]:
     """(attributes, realm roles, groups) provisioning owns, after ``changes``."""
     attrs, roles, paths = dict(attributes), set(realm_roles), set(groups)
     for change in changes:

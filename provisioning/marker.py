@@ -16,6 +16,7 @@ A top-level group ``wuye-provisioning`` (manageable with the provisioner's ``man
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import socket
@@ -31,11 +32,18 @@ _CHUNK = 200  # group attribute values hold at most 255 characters
 _DIGEST_BYTES = 8
 
 
-def state_digest(username: str, attributes: dict[str, str], realm_roles: set[str] | frozenset[str],
-                 groups: set[str] | frozenset[str]) -> bytes:
+def state_digest(
+    username: str, attributes: dict[str, str], realm_roles: set[str] | frozenset[str], groups: set[str] | frozenset[str]
+) -> bytes:
     """8 bytes standing for what provisioning owns on one account: its attributes, roles and groups."""
-    parts = [username, *(f"{k}={attributes[k]}" for k in sorted(attributes)), "roles", *sorted(realm_roles),
-             "groups", *sorted(groups)]
+    parts = [
+        username,
+        *(f"{k}={attributes[k]}" for k in sorted(attributes)),
+        "roles",
+        *sorted(realm_roles),
+        "groups",
+        *sorted(groups),
+    ]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=_DIGEST_BYTES).digest()
 
 
@@ -85,7 +93,9 @@ def ensure_marker(gateway: KeycloakGateway, marker: Marker) -> str:
     if marker.group_id:
         return marker.group_id
     try:
-        marker.group_id = gateway.create_group(MARKER_GROUP, {"description": ["wuye-sso provisioning records: do not edit"]})
+        marker.group_id = gateway.create_group(
+            MARKER_GROUP, {"description": ["wuye-sso provisioning records: do not edit"]}
+        )
     except Conflict:
         found = gateway.group_by_path(f"/{MARKER_GROUP}")
         assert found is not None
@@ -95,33 +105,55 @@ def ensure_marker(gateway: KeycloakGateway, marker: Marker) -> str:
 
 def clear_snapshot(gateway: KeycloakGateway, group_id: str) -> None:
     """Called before an apply writes: until it completes, no run may trust the old snapshot."""
-    gateway.update_group(group_id, {"name": MARKER_GROUP, "attributes": {
-        "description": ["wuye-sso provisioning records: do not edit"], "snapshot_complete": ["false"]}})
+    gateway.update_group(
+        group_id,
+        {
+            "name": MARKER_GROUP,
+            "attributes": {
+                "description": ["wuye-sso provisioning records: do not edit"],
+                "snapshot_complete": ["false"],
+            },
+        },
+    )
 
 
-def write_snapshot(gateway: KeycloakGateway, group_id: str, read_started_ms: int, writes_ended_ms: int,
-                   applier: str, digests: set[bytes], touched: set[str], lock_id: str) -> None:
-    gateway.update_group(group_id, {"name": MARKER_GROUP, "attributes": {
-        "description": ["wuye-sso provisioning records: do not edit"],
-        "snapshot_complete": ["true"],
-        "read_started_ms": [str(read_started_ms)],
-        "writes_ended_ms": [str(writes_ended_ms)],
-        "applier": [applier],
-        "lock_id": [lock_id],
-        "snapshot": _encode(sorted(digests)),
-        "touched": _encode_ids(sorted(touched)),
-    }})
+def write_snapshot(
+    gateway: KeycloakGateway,
+    group_id: str,
+    read_started_ms: int,
+    writes_ended_ms: int,
+    applier: str,
+    digests: set[bytes],
+    touched: set[str],
+    lock_id: str,
+) -> None:
+    gateway.update_group(
+        group_id,
+        {
+            "name": MARKER_GROUP,
+            "attributes": {
+                "description": ["wuye-sso provisioning records: do not edit"],
+                "snapshot_complete": ["true"],
+                "read_started_ms": [str(read_started_ms)],
+                "writes_ended_ms": [str(writes_ended_ms)],
+                "applier": [applier],
+                "lock_id": [lock_id],
+                "snapshot": _encode(sorted(digests)),
+                "touched": _encode_ids(sorted(touched)),
+            },
+        },
+    )
 
 
 def _encode(digests: list[bytes]) -> list[str]:
     text = base64.b64encode(b"".join(digests)).decode()
-    return [f"{i:05d}:{text[at:at + _CHUNK]}" for i, at in enumerate(range(0, len(text), _CHUNK))] or ["00000:"]
+    return [f"{i:05d}:{text[at : at + _CHUNK]}" for i, at in enumerate(range(0, len(text), _CHUNK))] or ["00000:"]
 
 
 def _decode(values: list[str]) -> frozenset[bytes]:
     text = "".join(v.split(":", 1)[1] for v in sorted(values) if ":" in v)
     data = base64.b64decode(text) if text else b""
-    return frozenset(data[i:i + _DIGEST_BYTES] for i in range(0, len(data), _DIGEST_BYTES))
+    return frozenset(data[i : i + _DIGEST_BYTES] for i in range(0, len(data), _DIGEST_BYTES))
 
 
 def _encode_ids(ids: list[str]) -> list[str]:
@@ -133,7 +165,7 @@ def _decode_ids(values: list[str]) -> list[str]:
     data = base64.b64decode(text) if text else b""
     out = []
     for i in range(0, len(data) - 15, 16):
-        h = data[i:i + 16].hex()
+        h = data[i : i + 16].hex()
         out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
     return out
 
@@ -175,10 +207,8 @@ class ApplyLock:
                         f"{time.strftime('%H:%M:%S', time.localtime(int(attrs.get('expires_at', ['0'])[0])))}. "
                         "Wait for it to finish and run again."
                     ) from None
-                try:
+                with contextlib.suppress(NotFound):
                     self.gateway.delete_group(group_id)  # stale: its holder is gone
-                except NotFound:
-                    pass
         raise LockHeld(f"could not take the apply lock on realm {self.gateway.realm}; try again")
 
     def renew(self) -> None:
@@ -187,10 +217,8 @@ class ApplyLock:
 
     def release(self) -> None:
         if self.group_id:
-            try:
+            with contextlib.suppress(NotFound):
                 self.gateway.delete_group(self.group_id)
-            except NotFound:
-                pass
             self.group_id = None
 
     def _current(self) -> tuple[str, dict[str, list[str]]] | None:

@@ -63,8 +63,11 @@ class CredentialsFile:
         """username → one-time password, for every row already in the file."""
         try:
             with self.path.open(encoding="utf-8", newline="") as rows:
-                return {row["username"]: row["one_time_password"] for row in csv.DictReader(rows)
-                        if row.get("username") and row.get("one_time_password")}
+                return {
+                    row["username"]: row["one_time_password"]
+                    for row in csv.DictReader(rows)
+                    if row.get("username") and row.get("one_time_password")
+                }
         except FileNotFoundError:
             return {}
 

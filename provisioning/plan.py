@@ -15,6 +15,7 @@ from typing import Any
 
 PLAN_FORMAT = 1
 
+
 class ChangeKind(StrEnum):
     """What a change does; in the order an apply carries them out for one account. Saved plans and the
     audit log hold the values."""
@@ -92,8 +93,10 @@ class Conflict:
 
     def __str__(self) -> str:
         hint = f"; {self.hint}" if self.hint else ""
-        return (f"{self.source}: {self.username} wants {self.field} {self.value!r}, "
-                f"held by {self.holder} ({self.holder_kind}){hint}")
+        return (
+            f"{self.source}: {self.username} wants {self.field} {self.value!r}, "
+            f"held by {self.holder} ({self.holder_kind}){hint}"
+        )
 
 
 @dataclass
@@ -149,16 +152,25 @@ class Plan:
             raise ValueError(f"plan format {data.get('format')!r} is not {PLAN_FORMAT}")
         accounts = [
             AccountPlan(
-                username=a["username"], user_id=a["user_id"], why=a.get("why", ""), name=a.get("name", ""),
+                username=a["username"],
+                user_id=a["user_id"],
+                why=a.get("why", ""),
+                name=a.get("name", ""),
                 changes=[_change(c) for c in a["changes"]],
                 new=NewAccount(**a["new"]) if a.get("new") else None,
             )
             for a in data["accounts"]
         ]
         return cls(
-            realm=data["realm"], company_name=data["company_name"], realm_exists=data["realm_exists"],
-            fingerprint=data["fingerprint"], roster=data["roster"], managed_accounts=data["managed_accounts"],
-            sites=[_change(c) for c in data["sites"]], accounts=accounts, notes=list(data.get("notes", [])),
+            realm=data["realm"],
+            company_name=data["company_name"],
+            realm_exists=data["realm_exists"],
+            fingerprint=data["fingerprint"],
+            roster=data["roster"],
+            managed_accounts=data["managed_accounts"],
+            sites=[_change(c) for c in data["sites"]],
+            accounts=accounts,
+            notes=list(data.get("notes", [])),
             conflicts=[Conflict(**c) for c in data.get("conflicts", [])],
             roster_sha256=str(data.get("roster_sha256", "")),
         )

@@ -15,19 +15,34 @@ _HEAD = {
     ChangeKind.RENAME: ("→", "cyan", "改工号 rename"),
 }
 _LABELS: dict[str, str] = {
-    ChangeKind.CREATE: "新建 create", ChangeKind.RENAME: "改工号 rename", ChangeKind.UPDATE: "修改 update", ChangeKind.GRANT: "授予角色 grant", ChangeKind.REVOKE: "撤销角色 revoke",
-    ChangeKind.JOIN: "加入组 join", ChangeKind.LEAVE: "退出组 leave", ChangeKind.DISABLE: "停用 disable", ChangeKind.ENABLE: "启用 re-enable",
-    ChangeKind.CREATE_SITE: "新建项目 create site", ChangeKind.UPDATE_SITE: "修改项目 rename site",
+    ChangeKind.CREATE: "新建 create",
+    ChangeKind.RENAME: "改工号 rename",
+    ChangeKind.UPDATE: "修改 update",
+    ChangeKind.GRANT: "授予角色 grant",
+    ChangeKind.REVOKE: "撤销角色 revoke",
+    ChangeKind.JOIN: "加入组 join",
+    ChangeKind.LEAVE: "退出组 leave",
+    ChangeKind.DISABLE: "停用 disable",
+    ChangeKind.ENABLE: "启用 re-enable",
+    ChangeKind.CREATE_SITE: "新建项目 create site",
+    ChangeKind.UPDATE_SITE: "修改项目 rename site",
 }
 
 
 def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
     if not plan.realm_exists:
-        console.print(f"[bold]realm {plan.realm}[/] does not exist: it will be created from the realm template "
-                      f"({plan.company_name})")
+        console.print(
+            f"[bold]realm {plan.realm}[/] does not exist: it will be created from the realm template "
+            f"({plan.company_name})"
+        )
     for change in plan.sites:
-        console.print(Text.assemble(("± " if change.kind == ChangeKind.UPDATE_SITE else "+ ", "green"),
-                                    f"site {change.target}: ", _arrow(change.before, change.after)))
+        console.print(
+            Text.assemble(
+                ("± " if change.kind == ChangeKind.UPDATE_SITE else "+ ", "green"),
+                f"site {change.target}: ",
+                _arrow(change.before, change.after),
+            )
+        )
     for account in plan.accounts[:show]:
         _account(account, console)
     if len(plan.accounts) > show:
@@ -51,34 +66,58 @@ def summary_line(plan: Plan) -> str:
 
 def _account(account: AccountPlan, console: Console) -> None:
     kinds = account.kinds
-    head = (ChangeKind.CREATE if ChangeKind.CREATE in kinds else ChangeKind.DISABLE if ChangeKind.DISABLE in kinds else ChangeKind.RENAME if ChangeKind.RENAME in kinds
-            else ChangeKind.ENABLE if ChangeKind.ENABLE in kinds else ChangeKind.UPDATE)
+    head = (
+        ChangeKind.CREATE
+        if ChangeKind.CREATE in kinds
+        else ChangeKind.DISABLE
+        if ChangeKind.DISABLE in kinds
+        else ChangeKind.RENAME
+        if ChangeKind.RENAME in kinds
+        else ChangeKind.ENABLE
+        if ChangeKind.ENABLE in kinds
+        else ChangeKind.UPDATE
+    )
     mark, colour, label = _HEAD.get(head, ("~", "yellow", "变更 change"))
     name = account.name or (account.new.display_name if account.new else "")
     why = f" ({account.why})" if account.why else ""
     console.print(Text.assemble((f"{mark} {account.username}", f"bold {colour}"), f" {name} ", (label + why, colour)))
     if head == ChangeKind.CREATE and account.new is not None:
         new = account.new
-        console.print(f"    roles {', '.join(new.realm_roles)}; groups {', '.join(new.groups) or '-'}; "
-                      f"required actions {', '.join(new.required_actions)}")
+        console.print(
+            f"    roles {', '.join(new.realm_roles)}; groups {', '.join(new.groups) or '-'}; "
+            f"required actions {', '.join(new.required_actions)}"
+        )
         return
     for change in account.changes:
         if change.kind in (ChangeKind.UPDATE, ChangeKind.RENAME):
             console.print(Text.assemble(f"    {change.target}: ", _arrow(change.before, change.after)))
         elif change.kind in (ChangeKind.GRANT, ChangeKind.JOIN):
-            console.print(Text.assemble(("    + ", "green"), f"{'role' if change.kind == ChangeKind.GRANT else 'group'} {change.target}"))
+            console.print(
+                Text.assemble(
+                    ("    + ", "green"), f"{'role' if change.kind == ChangeKind.GRANT else 'group'} {change.target}"
+                )
+            )
         elif change.kind in (ChangeKind.REVOKE, ChangeKind.LEAVE):
-            console.print(Text.assemble(("    - ", "red"), f"{'role' if change.kind == ChangeKind.REVOKE else 'group'} {change.target}"))
+            console.print(
+                Text.assemble(
+                    ("    - ", "red"), f"{'role' if change.kind == ChangeKind.REVOKE else 'group'} {change.target}"
+                )
+            )
 
 
 def _arrow(before: object, after: object) -> Text:
-    return Text.assemble((str(before) if before not in (None, "") else "∅", "red"), " → ",
-                         (str(after) if after not in (None, "") else "∅", "green"))
+    return Text.assemble(
+        (str(before) if before not in (None, "") else "∅", "red"),
+        " → ",
+        (str(after) if after not in (None, "") else "∅", "green"),
+    )
 
 
 def render_report(report: ApplyReport, console: Console) -> None:
     done = ", ".join(f"{_LABELS.get(k, k)} {n}" for k, n in sorted(report.done.items())) or "nothing"
-    console.print(f"[bold]已完成 Done[/] in {report.seconds:.1f} s ({report.requests} requests, {report.writes} writes): {done}")
+    console.print(
+        f"[bold]已完成 Done[/] in {report.seconds:.1f} s ({report.requests} requests, {report.writes} writes): {done}"
+    )
     if report.create_mode:
         console.print(f"accounts created in {report.create_mode}")
     if report.replanned:
@@ -94,7 +133,9 @@ def render_report(report: ApplyReport, console: Console) -> None:
     if report.invitations_sent:
         console.print(f"{report.invitations_sent} invitation e-mails sent")
     for username in report.skipped:
-        console.print(f"[yellow]skipped {username}: an account with that username or e-mail already exists and is not "
-                      f"managed by provisioning (left untouched)[/]")
+        console.print(
+            f"[yellow]skipped {username}: an account with that username or e-mail already exists and is not "
+            f"managed by provisioning (left untouched)[/]"
+        )
     for failure in report.failures:
         console.print(f"[red]failed {failure.account} {failure.change}: {failure.error}[/]")

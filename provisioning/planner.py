@@ -16,8 +16,11 @@ from sso import catalog
 def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) -> Plan:
     """``actual`` is ``None`` when the realm does not exist yet (everything is created)."""
     plan = Plan(
-        realm=desired.tenant, company_name=desired.company_name, realm_exists=actual is not None,
-        fingerprint=actual.fingerprint() if actual else "", roster=roster,
+        realm=desired.tenant,
+        company_name=desired.company_name,
+        realm_exists=actual is not None,
+        fingerprint=actual.fingerprint() if actual else "",
+        roster=roster,
         managed_accounts=len(actual.users) if actual else 0,
     )
     site_names = actual.site_names if actual else {}
@@ -29,8 +32,11 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
 
     existing = actual.users if actual else {}
     # 原工号: an account whose employee number changed keeps its id, history and credentials under the new username
-    renames = {d.previous_username: d.username for d in desired.users.values()
-               if d.previous_username in existing and d.username not in existing}
+    renames = {
+        d.previous_username: d.username
+        for d in desired.users.values()
+        if d.previous_username in existing and d.username not in existing
+    }
     conflicts = _conflicts(desired, existing, actual.holders if actual else [], set(renames.values()))
     plan.conflicts = sorted(conflicts.values(), key=lambda c: (c.username, c.field))
     # a managed account a joiner collides with is most likely the same person (a mistyped 工号 fixed):
@@ -55,8 +61,15 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
             if have.enabled and username in held:
                 plan.notes.append(f"{username} is not disabled while a roster entry collides with it (see conflicts)")
             elif have.enabled:
-                plan.accounts.append(AccountPlan(username, have.id, [Change(ChangeKind.DISABLE, "enabled", True, False)],
-                                                 why="absent from the roster", name=have.last_name + have.first_name))
+                plan.accounts.append(
+                    AccountPlan(
+                        username,
+                        have.id,
+                        [Change(ChangeKind.DISABLE, "enabled", True, False)],
+                        why="absent from the roster",
+                        name=have.last_name + have.first_name,
+                    )
+                )
             continue
         changes = _differences(wanted, have, desired.email_verified)
         if old:
@@ -70,8 +83,9 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
     return plan
 
 
-def _conflicts(desired: DesiredState, existing: dict[str, ActualUser], holders: list[Holder],
-               renamed_to: set[str]) -> dict[str, Conflict]:
+def _conflicts(
+    desired: DesiredState, existing: dict[str, ActualUser], holders: list[Holder], renamed_to: set[str]
+) -> dict[str, Conflict]:
     """Joiners and renamed accounts whose username, e-mail or mobile another account already holds.
 
     Managed accounts active in the roster are not holders: they keep their own values (validation made
@@ -79,8 +93,11 @@ def _conflicts(desired: DesiredState, existing: dict[str, ActualUser], holders: 
     still holds its e-mail, and Keycloak refuses a second account with it.
     """
     in_roster = {existing[u].id for u, d in desired.users.items() if u in existing and d.active}
-    in_roster |= {existing[d.previous_username].id for d in desired.users.values()
-                  if d.previous_username in existing and d.username in renamed_to}
+    in_roster |= {
+        existing[d.previous_username].id
+        for d in desired.users.values()
+        if d.previous_username in existing and d.username in renamed_to
+    }
     found: dict[str, Conflict] = {}
     for wanted in sorted(desired.users.values(), key=lambda d: d.username):
         if not wanted.active or (wanted.username in existing and wanted.username not in renamed_to):
@@ -88,24 +105,39 @@ def _conflicts(desired: DesiredState, existing: dict[str, ActualUser], holders: 
         for holder in holders:
             if holder.id in in_roster:
                 continue
-            for field_name, mine, theirs in (("username", wanted.username, holder.username),
-                                             ("email", wanted.email, holder.email),
-                                             ("mobile", wanted.phone, holder.phone)):
+            for field_name, mine, theirs in (
+                ("username", wanted.username, holder.username),
+                ("email", wanted.email, holder.email),
+                ("mobile", wanted.phone, holder.phone),
+            ):
                 if mine and mine == theirs:
                     hint = ""
                     if holder.managed and not wanted.previous_username:
-                        hint = (f"if {holder.username} is the same person under an old employee number, "
-                                f"add 原工号 previous_employee_no {holder.username.upper()} to the row")
-                    found.setdefault(wanted.username, Conflict(wanted.username, wanted.source, field_name, mine,
-                                                               holder.username, holder.describe(), hint))
+                        hint = (
+                            f"if {holder.username} is the same person under an old employee number, "
+                            f"add 原工号 previous_employee_no {holder.username.upper()} to the row"
+                        )
+                    found.setdefault(
+                        wanted.username,
+                        Conflict(
+                            wanted.username, wanted.source, field_name, mine, holder.username, holder.describe(), hint
+                        ),
+                    )
     return found
 
 
 def _create(wanted: DesiredUser, email_verified: bool) -> AccountPlan:
     new = NewAccount(
-        username=wanted.username, employee_no=wanted.employee_no, display_name=wanted.display_name,
-        first_name=wanted.first_name, last_name=wanted.last_name, email=wanted.email, phone=wanted.phone,
-        realm_roles=sorted(wanted.realm_roles), groups=sorted(wanted.groups), attributes=wanted.attributes,
+        username=wanted.username,
+        employee_no=wanted.employee_no,
+        display_name=wanted.display_name,
+        first_name=wanted.first_name,
+        last_name=wanted.last_name,
+        email=wanted.email,
+        phone=wanted.phone,
+        realm_roles=sorted(wanted.realm_roles),
+        groups=sorted(wanted.groups),
+        attributes=wanted.attributes,
         required_actions=wanted.joiner_required_actions(),
         email_verified=email_verified and bool(wanted.email),
     )
@@ -121,8 +153,11 @@ def _differences(wanted: DesiredUser, have: ActualUser, email_verified: bool) ->
     changes: list[Change] = []
     if not have.enabled:
         changes.append(Change(ChangeKind.ENABLE, "enabled", False, True))
-    fields = {"firstName": (have.first_name, wanted.first_name), "lastName": (have.last_name, wanted.last_name),
-              "email": (have.email, wanted.email)}
+    fields = {
+        "firstName": (have.first_name, wanted.first_name),
+        "lastName": (have.last_name, wanted.last_name),
+        "email": (have.email, wanted.email),
+    }
     attributes = have.attributes or {}
     for name, value in wanted.attributes.items():
         fields[name] = (attributes.get(name), value)
@@ -130,8 +165,11 @@ def _differences(wanted: DesiredUser, have: ActualUser, email_verified: bool) ->
         if (before or None) != (after or None):
             changes.append(Change(ChangeKind.UPDATE, name, before, after))
     # HR's roster is the authority for company e-mails; a roster of personal addresses never vouches for one
-    verified = (email_verified and bool(wanted.email)) if email_verified or (have.email or None) != (wanted.email or None) \
+    verified = (
+        (email_verified and bool(wanted.email))
+        if email_verified or (have.email or None) != (wanted.email or None)
         else have.email_verified
+    )
     if verified != have.email_verified:
         changes.append(Change(ChangeKind.UPDATE, "emailVerified", have.email_verified, verified))
     changes += [Change(ChangeKind.GRANT, r, None, r) for r in sorted(wanted.realm_roles - have.realm_roles)]

@@ -103,9 +103,12 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RealmTemplateError(path, "$", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        raise RealmTemplateError(
+            path, "$", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
     check_template(data, path)
-    return data  # type: ignore[no-any-return]
+    template: dict[str, Any] = data
+    return template
 
 
 def check_template(data: Any, file: Path | str = TEMPLATE_PATH) -> None:

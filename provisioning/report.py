@@ -38,10 +38,17 @@ class ApplyReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "done": self.done, "failures": [f.__dict__ for f in self.failures], "skipped": self.skipped,
-            "adopted": self.adopted, "reconciled": self.reconciled, "signed_out": self.signed_out,
+            "done": self.done,
+            "failures": [f.__dict__ for f in self.failures],
+            "skipped": self.skipped,
+            "adopted": self.adopted,
+            "reconciled": self.reconciled,
+            "signed_out": self.signed_out,
             "replanned": self.replanned,
-            "passwords_written": self.passwords_written, "invitations_sent": self.invitations_sent,
-            "seconds": round(self.seconds, 3), "requests": self.requests, "writes": self.writes,
+            "passwords_written": self.passwords_written,
+            "invitations_sent": self.invitations_sent,
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "writes": self.writes,
             "create_mode": self.create_mode,
         }

@@ -36,7 +36,9 @@ def rows_to_roster(file: str, rows: Iterable[tuple[int, list[str]]]) -> RawRoste
                 person.cells[column] = Cell(text, Location(file, row=number, column=FIELD_LABELS[column]))
         roster.people.append(person)
     if header is None:
-        roster.problems.append(Problem(Location(file), "no header row (工号, 姓名, 手机号, 邮箱, 部门, 职级, 项目, 状态)"))
+        roster.problems.append(
+            Problem(Location(file), "no header row (工号, 姓名, 手机号, 邮箱, 部门, 职级, 项目, 状态)")
+        )
     return roster
 
 
@@ -53,7 +55,9 @@ def _header(file: str, number: int, texts: list[str], roster: RawRoster) -> list
         columns.append(name)
     for required in REQUIRED_FIELDS:
         if required not in seen:
-            roster.problems.append(Problem(Location(file, row=number), f"header has no column {FIELD_LABELS[required]}"))
+            roster.problems.append(
+                Problem(Location(file, row=number), f"header has no column {FIELD_LABELS[required]}")
+            )
     return columns
 
 

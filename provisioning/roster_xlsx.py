@@ -23,7 +23,9 @@ def read_xlsx(path: Path) -> RawRoster:
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
         return RawRoster(file=file, problems=[Problem(Location(file), f"not a readable XLSX workbook: {exc}")])
     try:
-        sheet = next((book[name] for name in book.sheetnames if name.strip().lower() in _SHEET_NAMES), book.worksheets[0])
+        sheet = next(
+            (book[name] for name in book.sheetnames if name.strip().lower() in _SHEET_NAMES), book.worksheets[0]
+        )
         rows = [
             (number, [_text(value) for value in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)

@@ -32,7 +32,9 @@ def read_yaml(path: Path) -> RawRoster:
         roster.problems.append(Problem(Location(file, line=line), f"not valid YAML: {getattr(exc, 'problem', exc)}"))
         return roster
     if not isinstance(root, yaml.MappingNode):
-        roster.problems.append(Problem(Location(file, line=1), "a roster is a mapping with tenant, company, sites, staff"))
+        roster.problems.append(
+            Problem(Location(file, line=1), "a roster is a mapping with tenant, company, sites, staff")
+        )
         return roster
     for key_node, value_node in root.value:
         key, at = str(key_node.value), _loc(file, key_node)
@@ -47,7 +49,9 @@ def read_yaml(path: Path) -> RawRoster:
         elif canonical_setting(key) == "email_verified":
             roster.email_verified = _cell(file, value_node, roster)
         else:
-            roster.problems.append(Problem(at, f"unknown key {key!r} (expected tenant, company, email_verified, sites, staff)"))
+            roster.problems.append(
+                Problem(at, f"unknown key {key!r} (expected tenant, company, email_verified, sites, staff)")
+            )
     return roster
 
 

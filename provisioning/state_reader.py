@@ -17,19 +17,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from provisioning.actual import ActualState, ActualUser, Holder
-from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
 from provisioning.concurrent import concurrently
+from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
 from provisioning.keycloak_gateway import KeycloakGateway
 from provisioning.marker import Marker, read_marker, state_digest
 from sso import catalog
 
 OWNED_ATTRIBUTES = (
-    catalog.MANAGED_ATTRIBUTE, catalog.EMPLOYEE_NO_ATTRIBUTE, catalog.PHONE_ATTRIBUTE, catalog.DISPLAY_NAME_ATTRIBUTE,
+    catalog.MANAGED_ATTRIBUTE,
+    catalog.EMPLOYEE_NO_ATTRIBUTE,
+    catalog.PHONE_ATTRIBUTE,
+    catalog.DISPLAY_NAME_ATTRIBUTE,
 )
 #: User events after which an account's attributes may differ (self-service profile edits).
 PROFILE_EVENTS = ("UPDATE_PROFILE", "UPDATE_EMAIL")
@@ -48,8 +52,12 @@ class Since:
     everything: str = ""  # why nothing in the snapshot can be trusted, if so
 
 
-def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bool = False,
-                progress: Callable[[str], None] | None = None) -> ActualState:
+def read_actual(
+    gateway: KeycloakGateway,
+    desired: DesiredState | None,
+    full: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ActualState:
     say = progress or (lambda _message: None)
     marker = read_marker(gateway)
     say("reading groups and roles")
@@ -67,21 +75,29 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         reason = f"snapshot plus events; memberships read in full ({since.memberships})"
 
     jobs: list[tuple[str, Callable[[], Any]]] = [
-        ("users", lambda: gateway.search_users(f"{catalog.MANAGED_ATTRIBUTE}:true"))]
+        ("users", lambda: gateway.search_users(f"{catalog.MANAGED_ATTRIBUTE}:true"))
+    ]
     if list_members:
-        jobs += [(f"role:{r}", (lambda r=r: gateway.role_members(r))) for r in MANAGED_REALM_ROLES]  # type: ignore[misc]
-        jobs += [(f"group:{p}", (lambda i=i: gateway.group_members(i))) for p, i in group_ids.items()]  # type: ignore[misc]
+        jobs += [(f"role:{r}", functools.partial(gateway.role_members, r)) for r in MANAGED_REALM_ROLES]
+        jobs += [(f"group:{p}", functools.partial(gateway.group_members, i)) for p, i in group_ids.items()]
     say("reading accounts" + (" and memberships" if list_members else ""))
-    results = dict(zip([name for name, _ in jobs], concurrently(lambda job: job[1](), jobs, gateway.concurrency), strict=True))
+    results = dict(
+        zip([name for name, _ in jobs], concurrently(lambda job: job[1](), jobs, gateway.concurrency), strict=True)
+    )
 
     users: dict[str, ActualUser] = {}
     by_id: dict[str, ActualUser] = {}
     for rep in results["users"]:
         user = ActualUser(
-            id=str(rep["id"]), username=str(rep["username"]), enabled=bool(rep.get("enabled", True)),
-            first_name=str(rep.get("firstName") or ""), last_name=str(rep.get("lastName") or ""),
-            email=(str(rep["email"]).lower() if rep.get("email") else None), attributes=None,
-            memberships_known=list_members, email_verified=bool(rep.get("emailVerified", False)),
+            id=str(rep["id"]),
+            username=str(rep["username"]),
+            enabled=bool(rep.get("enabled", True)),
+            first_name=str(rep.get("firstName") or ""),
+            last_name=str(rep.get("lastName") or ""),
+            email=(str(rep["email"]).lower() if rep.get("email") else None),
+            attributes=None,
+            memberships_known=list_members,
+            email_verified=bool(rep.get("emailVerified", False)),
         )
         users[user.username] = user
         by_id[user.id] = user
@@ -97,8 +113,15 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
 
     roster = set(desired.users) if desired else set()
     #: accounts the roster renames (原工号): old username → the roster entry
-    renamed = {d.previous_username: d for d in desired.users.values()
-               if d.previous_username in users and d.username not in users} if desired else {}
+    renamed = (
+        {
+            d.previous_username: d
+            for d in desired.users.values()
+            if d.previous_username in users and d.username not in users
+        }
+        if desired
+        else {}
+    )
     roster |= set(renamed)
     to_read: list[ActualUser] = []
     for user in users.values():
@@ -108,7 +131,8 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         elif wanted is None:
             continue  # not in the roster: only ``enabled`` matters, and the listing has it
         elif user.id in since.accounts or state_digest(
-                user.username, wanted.attributes, wanted.realm_roles, wanted.groups) not in (marker.snapshot or ()):
+            user.username, wanted.attributes, wanted.realm_roles, wanted.groups
+        ) not in (marker.snapshot or ()):
             to_read.append(user)
         else:  # unchanged since the last apply wrote it
             user.attributes = dict(wanted.attributes)
@@ -119,7 +143,10 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
         say(f"reading {len(to_read)} accounts")
     managed_paths = set(group_ids)
     for user, (rep, user_roles, user_groups) in zip(
-            to_read, concurrently(lambda u: _read_account(gateway, u.id, list_members), to_read, gateway.concurrency), strict=True):
+        to_read,
+        concurrently(lambda u: _read_account(gateway, u.id, list_members), to_read, gateway.concurrency),
+        strict=True,
+    ):
         attrs: dict[str, list[str]] = rep.get("attributes") or {}
         user.attributes = {name: (attrs.get(name) or [""])[0] for name in OWNED_ATTRIBUTES if attrs.get(name)}
         if not list_members:
@@ -127,14 +154,24 @@ def read_actual(gateway: KeycloakGateway, desired: DesiredState | None, full: bo
             user.groups = {str(g.get("path")) for g in user_groups} & managed_paths
             user.memberships_known = True
     return ActualState(
-        realm=gateway.realm, users=users, group_ids=group_ids, site_names=site_names, roles=roles, marker=marker,
-        read_mode=mode, read_reason=reason, attributes_read=len(to_read), roster=frozenset(roster),
-        accounts_read=sorted(u.username for u in to_read), holders=_holders(gateway, desired, users, renamed),
+        realm=gateway.realm,
+        users=users,
+        group_ids=group_ids,
+        site_names=site_names,
+        roles=roles,
+        marker=marker,
+        read_mode=mode,
+        read_reason=reason,
+        attributes_read=len(to_read),
+        roster=frozenset(roster),
+        accounts_read=sorted(u.username for u in to_read),
+        holders=_holders(gateway, desired, users, renamed),
     )
 
 
-def _holders(gateway: KeycloakGateway, desired: DesiredState | None, users: dict[str, ActualUser],
-              renamed: dict[str, Any]) -> list[Holder]:
+def _holders(
+    gateway: KeycloakGateway, desired: DesiredState | None, users: dict[str, ActualUser], renamed: dict[str, Any]
+) -> list[Holder]:
     """Accounts (managed or not, enabled or not) holding a username, e-mail or mobile that a joiner or a
     renamed account wants: read only when some are due (one brief listing of every account, then mobiles
     by whichever is fewer: the accounts whose mobile is unknown, or the wanted mobiles)."""
@@ -143,21 +180,32 @@ def _holders(gateway: KeycloakGateway, desired: DesiredState | None, users: dict
     wanted = [d for d in desired.users.values() if d.active and d.username not in users]
     if not wanted:
         return []
-    names, emails, phones = {d.username for d in wanted}, {d.email for d in wanted if d.email}, {d.phone for d in wanted}
+    names, emails, phones = (
+        {d.username for d in wanted},
+        {d.email for d in wanted if d.email},
+        {d.phone for d in wanted},
+    )
     managed = {u.id: u for u in users.values()}
     everyone = {str(rep["id"]): rep for rep in gateway.search_users()}
     found: dict[tuple[str, str], Holder] = {}
 
     def hold(rep: dict[str, Any], phone: str | None = None) -> None:
-        holder = Holder(id=str(rep["id"]), username=str(rep["username"]),
-                        email=str(rep["email"]).lower() if rep.get("email") else None,
-                        enabled=bool(rep.get("enabled", True)), managed=str(rep["id"]) in managed, phone=phone)
+        holder = Holder(
+            id=str(rep["id"]),
+            username=str(rep["username"]),
+            email=str(rep["email"]).lower() if rep.get("email") else None,
+            enabled=bool(rep.get("enabled", True)),
+            managed=str(rep["id"]) in managed,
+            phone=phone,
+        )
         found[(holder.id, phone or "")] = holder
 
     for rep in everyone.values():
         if str(rep["username"]) in names or (rep.get("email") and str(rep["email"]).lower() in emails):
             hold(rep)
-    known = {u.id: (u.attributes or {}).get(catalog.PHONE_ATTRIBUTE) for u in users.values() if u.attributes is not None}
+    known = {
+        u.id: (u.attributes or {}).get(catalog.PHONE_ATTRIBUTE) for u in users.values() if u.attributes is not None
+    }
     for user_id, phone in known.items():
         if phone in phones and user_id in everyone:
             hold(everyone[user_id], phone)
@@ -169,15 +217,21 @@ def _holders(gateway: KeycloakGateway, desired: DesiredState | None, users: dict
                 hold(rep, phone)
     else:
         ordered = sorted(phones)
-        for phone, reps in zip(ordered, concurrently(lambda p: gateway.search_users(f"{catalog.PHONE_ATTRIBUTE}:{p}"), ordered,
-                                                         gateway.concurrency),
-                               strict=True):
+        for phone, reps in zip(
+            ordered,
+            concurrently(
+                lambda p: gateway.search_users(f"{catalog.PHONE_ATTRIBUTE}:{p}"), ordered, gateway.concurrency
+            ),
+            strict=True,
+        ):
             for rep in reps:
                 hold(rep, phone)
     return list(found.values())
 
 
-def _read_account(gateway: KeycloakGateway, user_id: str, members_listed: bool) -> tuple[dict[str, Any], list[Any], list[Any]]:
+def _read_account(
+    gateway: KeycloakGateway, user_id: str, members_listed: bool
+) -> tuple[dict[str, Any], list[Any], list[Any]]:
     rep = gateway.get_user(user_id)
     if members_listed:
         return rep, [], []
@@ -232,7 +286,9 @@ def _changes_since(gateway: KeycloakGateway, marker: Marker) -> Since:
     def during(event: dict[str, Any]) -> bool:
         return int(event.get("time", 0)) <= ended + _MARGIN_MS
 
-    for event in gateway.admin_events_since(started, ("USER", "REALM_ROLE_MAPPING", "GROUP_MEMBERSHIP", *_STRUCTURE_EVENTS)):
+    for event in gateway.admin_events_since(
+        started, ("USER", "REALM_ROLE_MAPPING", "GROUP_MEMBERSHIP", *_STRUCTURE_EVENTS)
+    ):
         _classify(event, marker, since, during_apply=during(event))
     for event in gateway.admin_events_since(ended - _MARGIN_MS, ("REALM",)):
         _classify(event, marker, since, during_apply=during(event))
@@ -256,7 +312,8 @@ def _classify(event: dict[str, Any], marker: Marker, since: Since, during_apply:
         since.everything = "the realm's event settings changed since the last apply"
     elif kind == "GROUP" and operation in ("UPDATE", "DELETE") and not ours:
         if (marker.group_id and path.startswith(f"groups/{marker.group_id}")) or (
-                marker.lock_id and path.startswith(f"groups/{marker.lock_id}")):
+            marker.lock_id and path.startswith(f"groups/{marker.lock_id}")
+        ):
             return  # provisioning's own records and lock
         since.memberships = since.memberships or f"a group was {operation.lower()}d by hand ({path})"
     elif kind == "REALM_ROLE" and not ours and operation in ("UPDATE", "DELETE"):

@@ -41,15 +41,18 @@ class ProfileConfig(TypedDict, total=False):
 _CNTRL = "\\x00-\\x1f\\x7f"
 _V = "\\n\\x0b\\f\\r\\x85\\u2028\\u2029"
 _H = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
-_PERSON_NAME = re.compile(f"^[^<>&\"{_V}$%!#?§;*~/\\\\|^=\\[\\]{{}}(){_CNTRL}]+$")
+_PERSON_NAME = re.compile(f'^[^<>&"{_V}$%!#?§;*~/\\\\|^=\\[\\]{{}}(){_CNTRL}]+$')
 _USERNAME = re.compile(f"^[^<>&\"'\\t\\n\\x0b\\f\\r {_V}{_H}$%!#?§,;:*~/\\\\|^=\\[\\]{{}}()`{_CNTRL}]+$")
 _LOCAL_ATOM = "[a-z0-9!#$%&'*+/=?^_`{|}~\\u0080-\\uffff-]"
 _LOCAL_QUOTED = "(?:[a-z0-9!#$%&'*.(),<>\\[\\]:;  @+/=?^_`{|}~\\u0080-\\uffff-]|\\\\\\\\|\\\\\")"
-_LOCAL_PART = re.compile(f"(?:{_LOCAL_ATOM}+|\"{_LOCAL_QUOTED}+\")(?:\\.(?:{_LOCAL_ATOM}+|\"{_LOCAL_QUOTED}+\"))*",
-                         re.IGNORECASE)
+_LOCAL_PART = re.compile(
+    f'(?:{_LOCAL_ATOM}+|"{_LOCAL_QUOTED}+")(?:\\.(?:{_LOCAL_ATOM}+|"{_LOCAL_QUOTED}+"))*', re.IGNORECASE
+)
 _DOMAIN_CHAR = "[a-z\\u0080-\\uffff0-9!#$%&'*+/=?^`{|}~]"
 _DOMAIN_LABEL = f"(?:{_DOMAIN_CHAR}-*)*{_DOMAIN_CHAR}++"
-_DOMAIN = re.compile(f"{_DOMAIN_LABEL}(?:\\.{_DOMAIN_LABEL})*|\\[[0-9]{{1,3}}(?:\\.[0-9]{{1,3}}){{3}}\\]", re.IGNORECASE)
+_DOMAIN = re.compile(
+    f"{_DOMAIN_LABEL}(?:\\.{_DOMAIN_LABEL})*|\\[[0-9]{{1,3}}(?:\\.[0-9]{{1,3}}){{3}}\\]", re.IGNORECASE
+)
 
 
 def _java_length(value: str) -> int:
@@ -93,6 +96,7 @@ def _email(value: str, config: ValidatorConfig) -> str | None:
 def _matches(expression: re.Pattern[str], error: str) -> Callable[[str, ValidatorConfig], str | None]:
     def check(value: str, _config: ValidatorConfig) -> str | None:
         return None if expression.fullmatch(value) else f"holds a character Keycloak refuses ({error})"
+
     return check
 
 

@@ -42,11 +42,14 @@ def read_roster(path: Path) -> RawRoster:
         return read_csv(path)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
-    return RawRoster(file=str(path), problems=[Problem(Location(str(path)), "unknown roster format (use .yaml, .csv or .xlsx)")])
+    return RawRoster(
+        file=str(path), problems=[Problem(Location(str(path)), "unknown roster format (use .yaml, .csv or .xlsx)")]
+    )
 
 
-def load_desired(path: Path, tenant: str | None = None, today: dt.date | None = None,
-                 profile: UserProfile | None = None) -> DesiredState:
+def load_desired(
+    path: Path, tenant: str | None = None, today: dt.date | None = None, profile: UserProfile | None = None
+) -> DesiredState:
     """Read and validate (against ``profile``, the realm's user-profile rules, or the template's); raises
     ``RosterError`` with every problem found."""
     return validate(read_roster(path), tenant=tenant, today=today, profile=profile)
@@ -66,8 +69,9 @@ def _label_index() -> tuple[dict[str, str], dict[str, str]]:
 _RANKS, _DEPARTMENTS = _label_index()
 
 
-def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = None,
-             profile: UserProfile | None = None) -> DesiredState:
+def validate(
+    raw: RawRoster, tenant: str | None = None, today: dt.date | None = None, profile: UserProfile | None = None
+) -> DesiredState:
     problems = list(raw.problems)
     today = today or dt.date.today()
     profile = profile or UserProfile.of_template()
@@ -76,9 +80,13 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
     tenant_value = tenant or (raw.tenant.text() if raw.tenant else "")
     tenant_at = raw.tenant.location if raw.tenant else file_at
     if not tenant_value:
-        problems.append(Problem(tenant_at, "no tenant (租户): add `tenant: <realm>` (YAML) or a `# tenant: <realm>` line"))
+        problems.append(
+            Problem(tenant_at, "no tenant (租户): add `tenant: <realm>` (YAML) or a `# tenant: <realm>` line")
+        )
     elif not _TENANT.match(tenant_value):
-        problems.append(Problem(tenant_at, f"tenant {tenant_value!r} is not a realm name (lower-case letters, digits, '-')"))
+        problems.append(
+            Problem(tenant_at, f"tenant {tenant_value!r} is not a realm name (lower-case letters, digits, '-')")
+        )
     company = raw.company.text() if raw.company else ""
     if not company:
         problems.append(Problem(raw.company.location if raw.company else file_at, "no company name (公司)"))
@@ -87,7 +95,12 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
     if raw.email_verified is not None and raw.email_verified.text():
         flag = _BOOLEANS.get(raw.email_verified.text().lower())
         if flag is None:
-            problems.append(Problem(raw.email_verified.location, f"email_verified {raw.email_verified.text()!r} is neither true nor false"))
+            problems.append(
+                Problem(
+                    raw.email_verified.location,
+                    f"email_verified {raw.email_verified.text()!r} is neither true nor false",
+                )
+            )
         email_verified = bool(flag) if flag is not None else True
 
     sites: dict[str, str] = {}
@@ -95,7 +108,9 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
     for site in raw.sites:
         code, name = site.code.text(), site.name.text()
         if not code or not _SITE_CODE.match(code):
-            problems.append(Problem(site.location, f"site code {code!r} must be lower-case letters, digits, '-' or '_'"))
+            problems.append(
+                Problem(site.location, f"site code {code!r} must be lower-case letters, digits, '-' or '_'")
+            )
             continue
         if code in sites:
             problems.append(Problem(site.location, f"site {code!r} declared twice"))
@@ -119,9 +134,13 @@ def validate(raw: RawRoster, tenant: str | None = None, today: dt.date | None = 
             not_started.add(desired.username)
     for entry in users.values():
         if entry.previous_username and entry.previous_username in users:
-            problems.append(Problem(first_seen[("previous_employee_no", entry.previous_username)],
-                                    f"原工号 {entry.previous_username!r} is still the employee number of "
-                                    f"{users[entry.previous_username].source}: one person, one account"))
+            problems.append(
+                Problem(
+                    first_seen[("previous_employee_no", entry.previous_username)],
+                    f"原工号 {entry.previous_username!r} is still the employee number of "
+                    f"{users[entry.previous_username].source}: one person, one account",
+                )
+            )
     if not raw.people and not raw.problems:
         problems.append(Problem(file_at, "the roster lists nobody"))
     if problems:
@@ -184,17 +203,36 @@ def _person(
     family, given = split_name(name)
     family = row.text("family_name") or family
     given = row.text("given_name") or given
-    _profile_rules(profile, row.bad, username=username, email=email or "", family=family, given=given, name=name,
-                   own_family=person.get("family_name") is not None, own_given=person.get("given_name") is not None)
+    _profile_rules(
+        profile,
+        row.bad,
+        username=username,
+        email=email or "",
+        family=family,
+        given=given,
+        name=name,
+        own_family=person.get("family_name") is not None,
+        own_given=person.get("given_name") is not None,
+    )
     if len(problems) > count or not (username and phone and rank and name):
         return None
     active = status == "active" and not (end is not None and end < today)
     started = start is None or start <= today
     return (
         DesiredUser(
-            username=username, employee_no=employee_no, display_name=name, first_name=given, last_name=family,
-            email=email, phone=phone, rank=rank, departments=frozenset(departments), sites=frozenset(person_sites),
-            active=active, source=str(person.location), previous_username=previous_username,
+            username=username,
+            employee_no=employee_no,
+            display_name=name,
+            first_name=given,
+            last_name=family,
+            email=email,
+            phone=phone,
+            rank=rank,
+            departments=frozenset(departments),
+            sites=frozenset(person_sites),
+            active=active,
+            source=str(person.location),
+            previous_username=previous_username,
         ),
         started,
     )
@@ -237,7 +275,10 @@ def _rank(row: _Row) -> str | None:
     text = row.text("rank")
     rank = _RANKS.get(text.lower()) if text else None
     if text and rank is None:
-        row.bad("rank", f"unknown rank {text!r} (one of {', '.join(f'{r.id}/{r.label.zh}' for r in catalog.RANKS.values())})")
+        row.bad(
+            "rank",
+            f"unknown rank {text!r} (one of {', '.join(f'{r.id}/{r.label.zh}' for r in catalog.RANKS.values())})",
+        )
     return rank
 
 
@@ -246,8 +287,11 @@ def _departments(row: _Row) -> set[str]:
     for text in _items(row.cell("departments")):
         department = _DEPARTMENTS.get(text.lower())
         if department is None:
-            row.bad("departments", f"unknown department {text!r} (one of "
-                                   f"{', '.join(f'{d.id}/{d.label.zh}' for d in catalog.DEPARTMENTS.values())})")
+            row.bad(
+                "departments",
+                f"unknown department {text!r} (one of "
+                f"{', '.join(f'{d.id}/{d.label.zh}' for d in catalog.DEPARTMENTS.values())})",
+            )
         else:
             found.add(department)
     return found
@@ -280,8 +324,12 @@ def _dates(row: _Row) -> tuple[dt.date | None, dt.date | None]:
     return start, end
 
 
-_UNIQUE_LABELS = {"employee_no": "employee number", "email": "e-mail", "mobile": "mobile",
-                  "previous_employee_no": "previous employee number"}
+_UNIQUE_LABELS = {
+    "employee_no": "employee number",
+    "email": "e-mail",
+    "mobile": "mobile",
+    "previous_employee_no": "previous employee number",
+}
 
 
 def _unique(row: _Row, first_seen: dict[tuple[str, str], Location], **values: str | None) -> None:
@@ -296,14 +344,27 @@ def _unique(row: _Row, first_seen: dict[tuple[str, str], Location], **values: st
             first_seen[(key, value)] = row.cell(key).location
 
 
-def _profile_rules(profile: UserProfile, bad: Callable[[str, str], None], *, username: str, email: str, family: str,
-                   given: str, name: str, own_family: bool, own_given: bool) -> None:
+def _profile_rules(
+    profile: UserProfile,
+    bad: Callable[[str, str], None],
+    *,
+    username: str,
+    email: str,
+    family: str,
+    given: str,
+    name: str,
+    own_family: bool,
+    own_given: bool,
+) -> None:
     """Keycloak's rules for each attribute, reported once per roster cell (姓名 feeds both name parts)."""
     found: dict[tuple[str, str], list[str]] = {}
     shown: dict[str, str] = {}
-    for attribute, value, key in (("username", username, "employee_no"), ("email", email, "email"),
-                                  ("lastName", family, "family_name" if own_family else "name"),
-                                  ("firstName", given, "given_name" if own_given else "name")):
+    for attribute, value, key in (
+        ("username", username, "employee_no"),
+        ("email", email, "email"),
+        ("lastName", family, "family_name" if own_family else "name"),
+        ("firstName", given, "given_name" if own_given else "name"),
+    ):
         shown.setdefault(key, name if key == "name" else value)
         for message in profile.problems(attribute, value):
             found.setdefault((key, message), []).append(attribute)

@@ -180,11 +180,13 @@ def verify(path: Path) -> Verdict:
             if entry.get("hash") != line_hash(entry):
                 problems.append(Problem(number, "changed: its content no longer matches its hash"))
             elif entry.get("prev") != prev or entry.get("seq") != seq + 1:
-                problems.append(Problem(
-                    number,
-                    f"out of chain: expected seq {seq + 1} after hash {prev[:12]}…, found seq {entry.get('seq')} "
-                    "(a line before it was removed, or lines were reordered)",
-                ))
+                problems.append(
+                    Problem(
+                        number,
+                        f"out of chain: expected seq {seq + 1} after hash {prev[:12]}…, found seq {entry.get('seq')} "
+                        "(a line before it was removed, or lines were reordered)",
+                    )
+                )
             prev = str(entry.get("hash"))
             seq = entry["seq"] if isinstance(entry.get("seq"), int) else seq + 1
     return Verdict(count, prev, tuple(problems))

@@ -52,8 +52,10 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     for problem in verdict.problems:
         print(f"{path}: {problem}", file=sys.stderr)
-    print(f"{path}: TAMPERED: {len(verdict.problems)} problem(s); first at line {verdict.problems[0].line}",
-          file=sys.stderr)
+    print(
+        f"{path}: TAMPERED: {len(verdict.problems)} problem(s); first at line {verdict.problems[0].line}",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -91,8 +93,11 @@ def _export(args: argparse.Namespace) -> int:
     if not args.no_keycloak:
         issuer, secret = _issuer(os.environ), os.environ.get("WUYE_HELPDESK_CLIENT_SECRET", "")
         if issuer is None or not secret:
-            print("wuye-sso audit export: set WUYE_HELPDESK_CLIENT_SECRET and WUYE_ISSUER (or WUYE_KEYCLOAK_URL and "
-                  "WUYE_REALM), or pass --no-keycloak", file=sys.stderr)
+            print(
+                "wuye-sso audit export: set WUYE_HELPDESK_CLIENT_SECRET and WUYE_ISSUER (or WUYE_KEYCLOAK_URL and "
+                "WUYE_REALM), or pass --no-keycloak",
+                file=sys.stderr,
+            )
             return 2
         try:
             entries += asyncio.run(_keycloak_entries(issuer, secret, since, until))
@@ -103,7 +108,9 @@ def _export(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"wuye-sso audit export: {path}: no such file", file=sys.stderr)
             return 2
-        entries += timeline.file_entries(path, args.log_source.get(str(path), "helpdesk" if "helpdesk" in path.name else "audit"))
+        entries += timeline.file_entries(
+            path, args.log_source.get(str(path), "helpdesk" if "helpdesk" in path.name else "audit")
+        )
     start = dt.datetime.combine(since, dt.time.min, dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC)
     rows = [e.row() for e in sorted(entries, key=lambda e: e.at) if start <= e.at < end]
@@ -134,8 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--since", type=_date, required=True, help="first day (YYYY-MM-DD, UTC)")
     e.add_argument("--until", type=_date, required=True, help="last day, included")
     e.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    e.add_argument("--log", action="append", default=[], metavar="[SOURCE=]FILE",
-                   help="an audit log to include (repeat): e.g. helpdesk=wuye-audit.jsonl provisioning=…")
+    e.add_argument(
+        "--log",
+        action="append",
+        default=[],
+        metavar="[SOURCE=]FILE",
+        help="an audit log to include (repeat): e.g. helpdesk=wuye-audit.jsonl provisioning=…",
+    )
     e.add_argument("--output", type=Path, help="write here instead of standard output")
     e.add_argument("--no-keycloak", action="store_true", help="only the audit logs, not Keycloak's events")
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))

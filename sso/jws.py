@@ -142,7 +142,11 @@ def _json_object(segment: bytes, what: str) -> dict[str, Any]:
 
 
 # -- keys --------------------------------------------------------------------------------------------
-_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "256": hashes.SHA256,
+    "384": hashes.SHA384,
+    "512": hashes.SHA512,
+}
 #: RFC 7518 §3.4: the curve each ECDSA algorithm signs on, and the byte length of r and s.
 _CURVES: dict[str, tuple[type[ec.EllipticCurve], int]] = {
     "ES256": (ec.SECP256R1, 32), "ES384": (ec.SECP384R1, 48), "ES512": (ec.SECP521R1, 66),
@@ -174,7 +178,9 @@ class VerifyingKey:
         for name in ALLOWED_ALGORITHMS:
             if self.fits(name):
                 digest = _HASHES[name[2:]]()
-                scheme = {"R": padding.PKCS1v15(), "P": padding.PSS(padding.MGF1(digest), digest.digest_size)}.get(name[0])
+                scheme = {"R": padding.PKCS1v15(), "P": padding.PSS(padding.MGF1(digest), digest.digest_size)}.get(
+                    name[0]
+                )
                 self._schemes[name] = (scheme, digest)
 
     @classmethod

@@ -18,7 +18,7 @@ class MalformedJson(ValueError):
 
 
 #: The C scanner behind ``json.loads``, called directly: this runs on every token's payload.
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # real, but not in typeshed
 
 
 def loads(data: bytes | str, *, max_depth: int | None = None) -> Any:

@@ -54,7 +54,19 @@ def realm(realm_factory: Callable[..., TestRealm]) -> TestRealm:
 
 #: Fixtures that start a real server (Keycloak, PostgreSQL, Redis, Chromium, mail or SMS sinks). A test that uses one,
 #: directly or through another fixture, is marked ``services``; ``make test-fast`` runs every test that is not.
-SERVICE_FIXTURES = frozenset({"keycloak", "smtp_sink", "sms_outbox", "browser", "postgres", "redis_server"})
+SERVICE_FIXTURES = frozenset(
+    {
+        "keycloak",
+        "smtp_sink",
+        "sms_outbox",
+        "browser",
+        "postgres",
+        "redis_server",
+        "cluster_stack",
+        "oauth2_proxy_binary",
+        "upstream",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

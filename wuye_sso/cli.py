@@ -13,7 +13,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "workbench": ("sso.workbench.serve", "main", "serve the staff workbench (uvicorn)"),
     "workorder-api": ("sso.workorder_api.serve", "main", "serve the sample work-order API (uvicorn)"),
     "audit": ("sso.audit_cli", "main", "verify the hash-chained audit log; export events and audit lines by date"),
-    "downstream": ("sso.downstream.cli", "main", "declare downstream systems (oauth2-proxy, legacy apps) as OIDC clients"),
+    "downstream": (
+        "sso.downstream.cli",
+        "main",
+        "declare downstream systems (oauth2-proxy, legacy apps) as OIDC clients",
+    ),
 }
 
 

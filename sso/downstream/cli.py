@@ -26,8 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("file", type=Path, help="YAML with systems: (see examples/downstream.yaml)")
     apply.add_argument("--realm", required=True, help="tenant realm, e.g. lvcheng")
     apply.add_argument("--keycloak-url", default=os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8080"))
-    apply.add_argument("--secrets-dir", type=Path, default=Path(".wuye/secrets"),
-                       help="where <client_id>.client-secret files go, mode 0600 (default %(default)s)")
+    apply.add_argument(
+        "--secrets-dir",
+        type=Path,
+        default=Path(".wuye/secrets"),
+        help="where <client_id>.client-secret files go, mode 0600 (default %(default)s)",
+    )
     return parser
 
 

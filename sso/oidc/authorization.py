@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri  # type: ignore[import-untyped]
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 
 from sso.oidc.discovery import ProviderMetadata
 from sso.oidc.errors import AuthorizationResponseRejected
@@ -93,7 +93,9 @@ def check_response_issuer(metadata: ProviderMetadata, iss: str | None) -> None:
     """
     if iss is None:
         if metadata.authorization_response_iss_parameter_supported:
-            raise AuthorizationResponseRejected("authorization response lacks iss (RFC 9207), which the provider promises")
+            raise AuthorizationResponseRejected(
+                "authorization response lacks iss (RFC 9207), which the provider promises"
+            )
         return
     if iss != metadata.issuer:
         raise AuthorizationResponseRejected("authorization response names another issuer (RFC 9207)")

@@ -54,7 +54,9 @@ class ProviderMetadata:
             jwks_uri=document["jwks_uri"],
             end_session_endpoint=end_session if isinstance(end_session, str) else None,
             id_token_signing_alg_values_supported=tuple(str(a) for a in algs),
-            authorization_response_iss_parameter_supported=document.get("authorization_response_iss_parameter_supported")
+            authorization_response_iss_parameter_supported=document.get(
+                "authorization_response_iss_parameter_supported"
+            )
             is True,
         )
 

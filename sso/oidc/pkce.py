@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from authlib.oauth2.rfc7636 import create_s256_code_challenge  # type: ignore[import-untyped]
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 CHALLENGE_METHOD = "S256"
 

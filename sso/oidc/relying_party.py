@@ -77,7 +77,9 @@ class RelyingParty:
         """Check the response's ``iss`` (RFC 9207), exchange the code (with the PKCE verifier), check both tokens."""
         metadata = await self.metadata()
         check_response_issuer(metadata, iss)
-        tokens = await self.tokens.exchange_code(metadata.token_endpoint, code, pending.redirect_uri, pending.code_verifier)
+        tokens = await self.tokens.exchange_code(
+            metadata.token_endpoint, code, pending.redirect_uri, pending.code_verifier
+        )
         if tokens.id_token is None:
             raise TokenRejected("id_token", "token response carries no ID token (scope openid missing?)")
         id_claims = await self.verify_id_token(metadata, tokens.id_token, nonce=pending.nonce)
@@ -99,7 +101,11 @@ class RelyingParty:
     ) -> dict[str, Any]:
         _, claims = await verified(token, self.keys, metadata.id_token_signing_alg_values_supported)
         checks = IdTokenChecks(
-            issuer=metadata.issuer, client_id=self.config.client_id, nonce=nonce, subject=subject, leeway=self.config.leeway
+            issuer=metadata.issuer,
+            client_id=self.config.client_id,
+            nonce=nonce,
+            subject=subject,
+            leeway=self.config.leeway,
         )
         checks.validate(claims)
         return claims
@@ -112,9 +118,13 @@ class RelyingParty:
     async def verify_logout_token(self, token: str) -> LogoutRequest:
         metadata = await self.metadata()
         header, claims = await verified(token, self.keys, metadata.id_token_signing_alg_values_supported)
-        return LogoutTokenChecks(metadata.issuer, self.config.client_id, leeway=self.config.leeway).validate(header, claims)
+        return LogoutTokenChecks(metadata.issuer, self.config.client_id, leeway=self.config.leeway).validate(
+            header, claims
+        )
 
-    async def end_session_url(self, id_token_hint: str | None, post_logout_redirect_uri: str, ui_locales: str | None) -> str:
+    async def end_session_url(
+        self, id_token_hint: str | None, post_logout_redirect_uri: str, ui_locales: str | None
+    ) -> str:
         """RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2): where to send the browser."""
         metadata = await self.metadata()
         if metadata.end_session_endpoint is None:

@@ -17,7 +17,12 @@ from sso.jwt_claims import ClaimRejected
 from sso.oidc.errors import ProviderUnavailable, TokenRejected
 
 #: ``sso.jws`` problems → the check names our errors carry.
-_CHECKS = {"malformed": "format", "algorithm_not_allowed": "alg", "forbidden_header": "header", "bad_signature": "signature"}
+_CHECKS = {
+    "malformed": "format",
+    "algorithm_not_allowed": "alg",
+    "forbidden_header": "header",
+    "bad_signature": "signature",
+}
 
 
 class KeySource(Protocol):
@@ -26,7 +31,9 @@ class KeySource(Protocol):
     async def akey_for(self, kid: str | None, alg: str) -> VerifyingKey: ...
 
 
-async def verified(token: str, keys: KeySource, algorithms: tuple[str, ...]) -> tuple[Mapping[str, Any], dict[str, Any]]:
+async def verified(
+    token: str, keys: KeySource, algorithms: tuple[str, ...]
+) -> tuple[Mapping[str, Any], dict[str, Any]]:
     """``(header, claims)`` of a compact JWS whose signature verifies with the issuer's key."""
     try:
         parsed = parse(token, algorithms)

@@ -24,7 +24,9 @@ class TokenResponse:
     refresh_expires_at: float | None
 
     def __repr__(self) -> str:  # tokens stay out of logs and tracebacks
-        return f"TokenResponse(access_expires_at={self.access_expires_at}, refresh_expires_at={self.refresh_expires_at})"
+        return (
+            f"TokenResponse(access_expires_at={self.access_expires_at}, refresh_expires_at={self.refresh_expires_at})"
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, Any], received_at: float) -> TokenResponse:
@@ -56,7 +58,9 @@ class TokenClient:
         self._authorization = basic_auth_header(client_id, client_secret)
         self._http = http
 
-    async def exchange_code(self, token_endpoint: str, code: str, redirect_uri: str, code_verifier: str) -> TokenResponse:
+    async def exchange_code(
+        self, token_endpoint: str, code: str, redirect_uri: str, code_verifier: str
+    ) -> TokenResponse:
         return await self._post(
             token_endpoint,
             {

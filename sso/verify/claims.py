@@ -92,4 +92,3 @@ _REASONS: dict[jwt_claims.Problem, Reason] = {
     "malformed": "malformed", "expired": "expired", "not_yet_valid": "not_yet_valid",
     "issued_in_future": "issued_in_future", "too_old": "expired", "wrong_audience": "wrong_audience",
 }  # fmt: skip
-

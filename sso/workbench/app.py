@@ -20,8 +20,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from sso.oidc import ProviderUnavailable
-from sso.workbench.middleware import AccessLog, SecurityHeaders
 from sso.workbench.helpdesk.settings import HelpdeskSettings
+from sso.workbench.middleware import AccessLog, SecurityHeaders
 from sso.workbench.routes import accounts, auth, devices, pages
 from sso.workbench.sessions import SessionStore, SessionStoreUnavailable
 from sso.workbench.settings import WorkbenchSettings
@@ -79,8 +79,11 @@ def create_app(
             Mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static"),
         ],
         middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, issuer=settings.issuer)],
-        exception_handlers={ProviderUnavailable: _provider_unavailable, SessionStoreUnavailable: _sessions_unavailable,
-                            HTTPException: _http_error},
+        exception_handlers={
+            ProviderUnavailable: _provider_unavailable,
+            SessionStoreUnavailable: _sessions_unavailable,
+            HTTPException: _http_error,
+        },
         lifespan=lifespan,
     )
     app.state.workbench = wb

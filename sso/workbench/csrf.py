@@ -18,6 +18,8 @@ def new_token() -> str:
 
 
 def valid(session: WorkbenchSession, submitted: object) -> bool:
-    return isinstance(submitted, str) and bool(submitted) and secrets.compare_digest(
-        submitted.encode(), session.csrf_token.encode()
+    return (
+        isinstance(submitted, str)
+        and bool(submitted)
+        and secrets.compare_digest(submitted.encode(), session.csrf_token.encode())
     )

@@ -32,8 +32,12 @@ MESSAGES: dict[str, Label] = {
     "common.none": Label("无", "none"),
     "area.placeholder": Label("此处为{area}的示例内容。", "Sample content of {area}."),
     "forbidden.title": Label("无权限", "Permission required"),
-    "forbidden.missing": Label("打开“{area}”需要权限:{permission}", "Opening “{area}” needs the permission: {permission}"),
-    "forbidden.current": Label("您当前的职级:{rank};部门:{departments}", "Your current rank: {rank}; departments: {departments}"),
+    "forbidden.missing": Label(
+        "打开“{area}”需要权限:{permission}", "Opening “{area}” needs the permission: {permission}"
+    ),
+    "forbidden.current": Label(
+        "您当前的职级:{rank};部门:{departments}", "Your current rank: {rank}; departments: {departments}"
+    ),
     "forbidden.how": Label("如何开通", "How to get it"),
     "owner.title": Label("这是物业版(员工使用)", "This is the staff edition (物业版)"),
     "owner.body": Label(
@@ -44,7 +48,8 @@ MESSAGES: dict[str, Label] = {
     "owner.other_account": Label("使用其他账号登录", "Sign in with another account"),
     "unavailable.title": Label("登录服务暂不可用", "Sign-in service unavailable"),
     "unavailable.body": Label(
-        "暂时无法连接统一登录服务,请稍后刷新重试。", "The sign-in service cannot be reached right now. Please retry shortly."
+        "暂时无法连接统一登录服务,请稍后刷新重试。",
+        "The sign-in service cannot be reached right now. Please retry shortly.",
     ),
     "retry": Label("重试", "Retry"),
     "signin_failed.title": Label("登录未完成", "Sign-in not completed"),
@@ -56,7 +61,9 @@ MESSAGES: dict[str, Label] = {
     "signed_out.body": Label("您已退出物业工作台。", "You have signed out of the staff workbench."),
     "csrf.title": Label("请求已过期", "Request expired"),
     "csrf.body": Label("页面已过期,请返回后重试。", "The page has expired; please go back and try again."),
-    "workorders.unavailable": Label("工单服务暂不可用,请稍后重试。", "The work-order service is unavailable; please retry later."),
+    "workorders.unavailable": Label(
+        "工单服务暂不可用,请稍后重试。", "The work-order service is unavailable; please retry later."
+    ),
     "workorders.empty": Label("暂无工单。", "No work orders."),
     "workorders.id": Label("编号", "No."),
     "workorders.title": Label("标题", "Title"),
@@ -72,7 +79,8 @@ MESSAGES: dict[str, Label] = {
     "step_up.again": Label("重新验证", "Verify again"),
     "helpdesk.title": Label("账号管理", "Accounts"),
     "helpdesk.unconfigured": Label(
-        "帮助台未配置服务账号(WUYE_HELPDESK_CLIENT_SECRET)。", "The help desk has no service account (WUYE_HELPDESK_CLIENT_SECRET)."
+        "帮助台未配置服务账号(WUYE_HELPDESK_CLIENT_SECRET)。",
+        "The help desk has no service account (WUYE_HELPDESK_CLIENT_SECRET).",
     ),
     "home.forget_devices": Label("忘记已信任的设备", "Forget my trusted devices"),
     "home.forget_devices_hint": Label(

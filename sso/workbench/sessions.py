@@ -206,8 +206,10 @@ class RedisSessionStore:
         # after a Redis restart every pooled connection is stale: retry on a fresh one instead of failing the
         # request (and while Redis reloads its append-only file, it answers LOADING for a moment)
         self._redis = redis.Redis.from_url(
-            url, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
-            retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError], health_check_interval=10,
+            url,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+            retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
+            health_check_interval=10,
         )
 
     def _key(self, kind: str, value: str) -> str:

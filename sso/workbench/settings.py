@@ -119,5 +119,5 @@ class WorkbenchSettings:
             issuer=issuer,
             public_url=public_url,
             client_secret=env.get("WUYE_WORKBENCH_CLIENT_SECRET") or env.get("WUYE_CLIENT_SECRET", ""),
-            **optional,  # type: ignore[arg-type]
+            **optional,  # type: ignore[arg-type]  # each value was built by its field's own type just above
         )

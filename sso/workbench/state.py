@@ -66,4 +66,5 @@ class Workbench:
 
 
 def workbench(request: Request) -> Workbench:
-    return request.app.state.workbench  # type: ignore[no-any-return]
+    workbench: Workbench = request.app.state.workbench
+    return workbench

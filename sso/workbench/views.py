@@ -15,7 +15,9 @@ from sso.workbench.state import workbench
 
 def translator(request: Request) -> i18n.Translator:
     wb = workbench(request)
-    return i18n.Translator(i18n.choose(cookies.read(request, cookies.LANGUAGE, wb.settings), wb.settings.default_language))
+    return i18n.Translator(
+        i18n.choose(cookies.read(request, cookies.LANGUAGE, wb.settings), wb.settings.default_language)
+    )
 
 
 def render(

@@ -22,7 +22,7 @@ from sso.principal import Principal
 from sso.verify import TokenVerifier
 from sso.verify.starlette import VERIFIER_STATE, current_principal, requires
 from sso.workorder_api.openapi import openapi_document
-from sso.workorder_api.store import AlreadyHandled, Person, WorkOrderStore
+from sso.workorder_api.store import STATUSES, AlreadyHandled, Person, WorkOrderStore
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,9 +61,9 @@ def create_app(
     async def list_orders(request: Request) -> Response:
         principal = current_principal(request)
         status = request.query_params.get("status")
-        if status not in (None, "open", "handled"):
+        if status not in (None, *STATUSES):
             return _error(422, "invalid_request", "status must be 'open' or 'handled'", field="status")
-        orders = store.list(principal.tenant, visible_sites(principal), status)  # type: ignore[arg-type]
+        orders = store.list(principal.tenant, visible_sites(principal), status)
         return JSONResponse({"tenant": principal.tenant, "count": len(orders), "items": [o.as_json() for o in orders]})
 
     @requires("workorder.view")

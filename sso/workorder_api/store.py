@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 Status = Literal["open", "handled"]
+STATUSES: tuple[Status, ...] = ("open", "handled")
 
 #: Shown as-is by the workbench: Chinese first, English second.
 STATUS_LABELS: dict[str, str] = {

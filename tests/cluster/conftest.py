@@ -58,8 +58,13 @@ class ClusterStack:
         password = f"Cluster-{secrets.token_hex(4)}9"
         # not provisioning-managed: the leaver test's roster must not disable the load's people
         attributes: dict[str, Any] = {"phone_number": [phone]} if phone else {}
-        realm.create_user(username, password, groups=("/departments/engineering",), email=f"{username}@example.com",
-                          attributes=attributes)
+        realm.create_user(
+            username,
+            password,
+            groups=("/departments/engineering",),
+            email=f"{username}@example.com",
+            attributes=attributes,
+        )
         return username, password
 
 
@@ -87,16 +92,24 @@ def cluster_stack() -> Iterator[ClusterStack]:
         admin = cluster.start_infrastructure()
         realm = create_test_realm(admin, workbench_url=cluster.workbench_url)
         attributes = dict(realm.admin().get_realm(realm.name).get("attributes") or {})
-        attributes.update({"wuyeSmsSender": "dev-outbox", "wuyeSmsOutboxUrl": outbox.url, "wuyeSmsTimeoutMillis": "3000"})
+        attributes.update(
+            {"wuyeSmsSender": "dev-outbox", "wuyeSmsOutboxUrl": outbox.url, "wuyeSmsTimeoutMillis": "3000"}
+        )
         realm.admin().update_realm(realm.name, {"attributes": attributes})
         stack = ClusterStack(cluster, admin, realm, outbox, [])
         stack.people.extend(stack.new_person() for _ in range(LOAD_USERS))
         api_port = free_port()
-        cluster.runner.start(Service(
-            "workorder-api", ("-m", "wuye_sso", "workorder-api", "--port", str(api_port)), api_port,
-            env=(("WUYE_WORKORDER_API_ISSUERS", stack.issuer),
-                 ("WUYE_WORKORDER_API_CLIENT_SECRET", realm.settings.workorder_api_client_secret)),
-        ))
+        cluster.runner.start(
+            Service(
+                "workorder-api",
+                ("-m", "wuye_sso", "workorder-api", "--port", str(api_port)),
+                api_port,
+                env=(
+                    ("WUYE_WORKORDER_API_ISSUERS", stack.issuer),
+                    ("WUYE_WORKORDER_API_CLIENT_SECRET", realm.settings.workorder_api_client_secret),
+                ),
+            )
+        )
         stack.workbench_env = workbench_env(stack, f"http://127.0.0.1:{api_port}")
         cluster.start_workbenches(stack.workbench_env)
         yield stack

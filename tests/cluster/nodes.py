@@ -29,8 +29,13 @@ class PinnedTransport(httpx.HTTPTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.port != self.public_port:
             return super().handle_request(request)
-        pinned = httpx.Request(request.method, request.url.copy_with(port=self.node_port), headers=request.headers,
-                               stream=request.stream, extensions=request.extensions)
+        pinned = httpx.Request(
+            request.method,
+            request.url.copy_with(port=self.node_port),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
         return super().handle_request(pinned)  # the client files the answer under the public URL
 
 

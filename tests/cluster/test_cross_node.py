@@ -23,30 +23,48 @@ CODE_FORM = "wuye-code-form"
 @pytest.fixture(scope="module")
 def sms_realm(cluster_stack: ClusterStack) -> TestRealm:
     """A realm bound to the SMS sign-in flow, sending to the test outbox."""
-    realm = create_test_realm(cluster_stack.admin, workbench_url=cluster_stack.cluster.workbench_url,
-                              browser_flow=SMS_BROWSER_FLOW)
+    realm = create_test_realm(
+        cluster_stack.admin, workbench_url=cluster_stack.cluster.workbench_url, browser_flow=SMS_BROWSER_FLOW
+    )
     attributes = dict(realm.admin().get_realm(realm.name).get("attributes") or {})
-    attributes.update({"wuyeSmsSender": "dev-outbox", "wuyeSmsOutboxUrl": cluster_stack.outbox.url,
-                       "wuyeSmsTimeoutMillis": "3000"})
+    attributes.update(
+        {"wuyeSmsSender": "dev-outbox", "wuyeSmsOutboxUrl": cluster_stack.outbox.url, "wuyeSmsTimeoutMillis": "3000"}
+    )
     realm.admin().update_realm(realm.name, {"browserFlow": SMS_BROWSER_FLOW, "attributes": attributes})
     return realm
 
 
-@pytest.mark.parametrize("path", ["/admin/master/console/", "/admin/realms", "/realms/master/protocol/openid-connect/token",
-                                  "/realms/MASTER/account", "//admin/", "/realms/%6Daster/", "/realms//master"])
-def test_the_public_front_door_refuses_the_admin_console_and_the_master_realm(cluster_stack: ClusterStack, path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/master/console/",
+        "/admin/realms",
+        "/realms/master/protocol/openid-connect/token",
+        "/realms/MASTER/account",
+        "//admin/",
+        "/realms/%6Daster/",
+        "/realms//master",
+    ],
+)
+def test_the_public_front_door_refuses_the_admin_console_and_the_master_realm(
+    cluster_stack: ClusterStack, path: str
+) -> None:
     answer = httpx.get(f"{cluster_stack.cluster.public_url}{path}", timeout=10)
     assert answer.status_code in (403, 404), f"{path} answered {answer.status_code} on the public front door"
 
 
-def test_the_internal_front_door_serves_the_admin_api_and_the_public_one_serves_staff(cluster_stack: ClusterStack) -> None:
+def test_the_internal_front_door_serves_the_admin_api_and_the_public_one_serves_staff(
+    cluster_stack: ClusterStack,
+) -> None:
     assert httpx.get(f"{cluster_stack.cluster.internal_url}/realms/master", timeout=10).status_code == 200
     public = httpx.get(f"{cluster_stack.issuer}/.well-known/openid-configuration", timeout=10)
     assert public.status_code == 200
     assert public.json()["issuer"] == cluster_stack.issuer
 
 
-def test_an_sms_code_sent_through_node_a_is_verified_through_node_b(cluster_stack: ClusterStack, sms_realm: TestRealm) -> None:
+def test_an_sms_code_sent_through_node_a_is_verified_through_node_b(
+    cluster_stack: ClusterStack, sms_realm: TestRealm
+) -> None:
     phone = "+8613900014001"
     username, password = cluster_stack.new_person(phone=phone, flow_realm=sms_realm)
     before = cluster_stack.outbox.last_id()
@@ -147,7 +165,9 @@ def test_a_leaver_disabled_through_node_a_is_signed_out_of_every_workbench_withi
                 signed_out_after = time.monotonic() - applied
                 break
             time.sleep(0.1)
-    record_finding("leaver signed out", {"apply_seconds": round(applied - started, 2),
-                                         "signed_out_seconds_after_apply": signed_out_after})
+    record_finding(
+        "leaver signed out",
+        {"apply_seconds": round(applied - started, 2), "signed_out_seconds_after_apply": signed_out_after},
+    )
     # the apply disables and signs out, then returns: both instances must have let go within 5 s of it
     assert signed_out_after is not None and signed_out_after <= 5.0, f"still signed in {signed_out_after} s after"

@@ -27,8 +27,9 @@ RESUME_S = 60.0
 @pytest.fixture
 def load(cluster_stack: ClusterStack) -> Iterator[Load]:
     cluster = cluster_stack.cluster
-    running = Load(cluster.workbench_url, cluster.public_url, cluster_stack.people, think_seconds=0.5,
-                   max_seconds=420.0).start()
+    running = Load(
+        cluster.workbench_url, cluster.public_url, cluster_stack.people, think_seconds=0.5, max_seconds=420.0
+    ).start()
     time.sleep(WARM_UP_S)
     try:
         yield running
@@ -40,10 +41,14 @@ def _finding(events: list[Event], start: float, end: float, **extra: object) -> 
     tally = Tally.of(events, start, end)
     window = tally.failure_window
     return {
-        "requests": tally.total, "failed": tally.failed, "signed_out": tally.signed_out,
-        "sign_ins_ok": tally.sign_ins_ok, "sign_ins_failed": tally.sign_ins_failed,
+        "requests": tally.total,
+        "failed": tally.failed,
+        "signed_out": tally.signed_out,
+        "sign_ins_ok": tally.sign_ins_ok,
+        "sign_ins_failed": tally.sign_ins_failed,
         "failure_window_s": [round(window[0], 1), round(window[1], 1)] if window else None,
-        "reasons": tally.reasons(events, start, end), **extra,
+        "reasons": tally.reasons(events, start, end),
+        **extra,
     }
 
 
@@ -64,14 +69,22 @@ def _kill_and_watch(stack: ClusterStack, load: Load, index: int) -> dict[str, ob
     end = load.mark()
     events = list(load.events)
     browsing = [e for e in events if killed_at <= e.at < end and e.op != SIGN_IN]
-    finding = _finding(events, killed_at, end, node=index + 1,
-                       sign_ins_resumed_after_s=round(resumed, 1) if resumed is not None else None,
-                       page_and_api_failed=sum(1 for e in browsing if not e.ok), page_and_api_total=len(browsing))
+    finding = _finding(
+        events,
+        killed_at,
+        end,
+        node=index + 1,
+        sign_ins_resumed_after_s=round(resumed, 1) if resumed is not None else None,
+        page_and_api_failed=sum(1 for e in browsing if not e.ok),
+        page_and_api_total=len(browsing),
+    )
     record_finding(f"kill -9 keycloak-{index + 1}", finding)
     tally = Tally.of(events, killed_at, end)
     assert tally.signed_out == 0, f"people were signed out when node {index + 1} died: {finding}"
     assert resumed is not None, f"sign-ins did not resume at the other node within {RESUME_S:.0f} s: {finding}"
-    assert Tally.of(events, killed_at + resumed + 5, end).failed == 0, f"failures went on after sign-ins resumed: {finding}"
+    assert Tally.of(events, killed_at + resumed + 5, end).failed == 0, (
+        f"failures went on after sign-ins resumed: {finding}"
+    )
     return finding
 
 
@@ -86,7 +99,9 @@ def test_kill_9_of_a_keycloak_node_signs_nobody_out_and_sign_ins_go_on_at_the_ot
             restarted = time.monotonic()
             cluster.node(index).start()
             cluster.wait_for_members(2)
-            record_finding(f"keycloak-{index + 1} restarted and rejoined", {"seconds": round(time.monotonic() - restarted, 1)})
+            record_finding(
+                f"keycloak-{index + 1} restarted and rejoined", {"seconds": round(time.monotonic() - restarted, 1)}
+            )
             time.sleep(5)  # the balancer's health check takes it back in
 
 
@@ -153,4 +168,6 @@ def test_redis_restarted_people_see_no_500_and_the_workbench_recovers_without_a_
     outage = [e for e in events if stopped_at <= e.at < end and not e.ok]
     assert not [e for e in outage if "500" in e.detail], f"people saw a 500: {finding}"
     assert Tally.of(events, end - 5, end).failed == 0, f"the workbench did not recover by itself: {finding}"
-    assert Tally.of(events, stopped_at, end).signed_out == 0, f"sessions were lost (Redis keeps them on disk): {finding}"
+    assert Tally.of(events, stopped_at, end).signed_out == 0, (
+        f"sessions were lost (Redis keeps them on disk): {finding}"
+    )

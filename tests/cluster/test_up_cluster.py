@@ -21,10 +21,20 @@ from devstack.form_login import FormLogin, LoginPage, loopback_client
 from devstack.keycloak_server import free_port, port_in_use
 from devstack.paths import PROJECT_ROOT
 
+#: `make up-cluster` starts PostgreSQL, Keycloak nodes and HAProxy itself (no fixture): not for the fast lane.
+pytestmark = pytest.mark.services
+
 
 def _stack(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wuye_sso", "stack", *argv], env=env, capture_output=True, text=True,
-                          timeout=900, cwd=PROJECT_ROOT, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "wuye_sso", "stack", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=PROJECT_ROOT,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +69,9 @@ def test_make_up_cluster_serves_the_sample_company_through_the_balancer_and_down
 
     status = _stack(cluster_env, "status").stdout
     for part in ("keycloak-1", "keycloak-2", "haproxy", "redis", "workbench-1", "workbench-2", "postgres"):
-        assert f"cluster {part}" in status and "stopped" not in status.split(f"cluster {part}")[1].split("\n")[0], status
+        assert f"cluster {part}" in status and "stopped" not in status.split(f"cluster {part}")[1].split("\n")[0], (
+            status
+        )
 
     # the sample person's first sign-in, through the balancer (SMS flow: password, then the code page)
     with (state / "credentials" / f"{cluster_env['WUYE_TENANT']}.csv").open(encoding="utf-8") as handle:

@@ -53,13 +53,26 @@ class SmsRealm:
     def account_url(self) -> str:
         return f"{self.realm.issuer}/account/"
 
-    def add_user(self, username: str, *, phone: str | None = None, email: str | None = None,
-                 roles: tuple[str, ...] = ("staff",), groups: tuple[str, ...] = ()) -> str:
+    def add_user(
+        self,
+        username: str,
+        *,
+        phone: str | None = None,
+        email: str | None = None,
+        roles: tuple[str, ...] = ("staff",),
+        groups: tuple[str, ...] = (),
+    ) -> str:
         attributes: dict[str, Any] = {"wuye_managed": ["true"]}
         if phone:
             attributes["phone_number"] = [phone]
-        return self.realm.create_user(username, PASSWORD, email=email or f"{username}@example.com",
-                                      realm_roles=roles, groups=groups, attributes=attributes)
+        return self.realm.create_user(
+            username,
+            PASSWORD,
+            email=email or f"{username}@example.com",
+            realm_roles=roles,
+            groups=groups,
+            attributes=attributes,
+        )
 
     def update_realm(self, **fields: Any) -> None:
         self.realm.admin().update_realm(self.name, fields)

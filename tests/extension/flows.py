@@ -38,7 +38,7 @@ def on_code_page(page: Page) -> bool:
 def signed_in(page: Page, realm: SmsRealm) -> bool:
     try:
         page.wait_for_url(re.compile(re.escape(realm.account_url) + ".*"), timeout=15_000)
-    except Exception:  # noqa: BLE001 - any failure to arrive means: not signed in
+    except Exception:
         return False
     return page.locator(LOGIN_FORM).count() == 0 and not on_code_page(page)
 

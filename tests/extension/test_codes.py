@@ -26,7 +26,9 @@ def wrong(code: str) -> str:
     return "000000" if code != "000000" else "111111"
 
 
-def test_five_wrong_codes_lock_the_account_like_five_wrong_passwords(sms_realm: SmsRealm, new_context: Contexts) -> None:
+def test_five_wrong_codes_lock_the_account_like_five_wrong_passwords(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy3001", phone="+8613900003001")
     page = new_context().new_page()
     before = sms_realm.outbox.last_id()
@@ -71,8 +73,9 @@ def test_a_new_code_cannot_be_asked_for_within_sixty_seconds(sms_realm: SmsRealm
     assert len(sms_realm.outbox.messages("+8613900003002")) == 1
 
 
-def test_an_account_without_a_mobile_gets_the_code_by_email_and_is_told_so(sms_realm: SmsRealm, new_context: Contexts,
-                                                                            smtp_sink: SmtpSink) -> None:
+def test_an_account_without_a_mobile_gets_the_code_by_email_and_is_told_so(
+    sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink
+) -> None:
     sms_realm.add_user("wy3003", email="no.mobile@example.com")
     page = new_context().new_page()
     open_sign_in(page, sms_realm)

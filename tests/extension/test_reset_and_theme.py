@@ -22,7 +22,8 @@ NEW_PASSWORD = "Reset2026pass"
 
 
 def test_a_staff_member_who_forgot_the_password_resets_it_by_sms_with_the_mobile_number(
-        sms_realm: SmsRealm, new_context: Contexts) -> None:
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy4001", phone="+8613900004001")
     page = new_context().new_page()
     open_sign_in(page, sms_realm)
@@ -65,8 +66,9 @@ def test_a_staff_member_who_forgot_the_password_resets_it_by_sms_with_the_mobile
     screenshot(page, "reset-done")
 
 
-def test_the_email_link_stays_the_other_way_to_reset(sms_realm: SmsRealm, new_context: Contexts,
-                                                     smtp_sink: SmtpSink) -> None:
+def test_the_email_link_stays_the_other_way_to_reset(
+    sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink
+) -> None:
     sms_realm.add_user("wy4002", phone="+8613900004002", email="wy4002@example.com")
     page = new_context().new_page()
     open_sign_in(page, sms_realm)
@@ -90,8 +92,9 @@ def test_the_email_link_stays_the_other_way_to_reset(sms_realm: SmsRealm, new_co
     assert "password-new" not in page.content()
 
 
-def test_the_sign_in_page_shows_the_company_the_staff_banner_and_the_owners_link(sms_realm: SmsRealm,
-                                                                                 new_context: Contexts) -> None:
+def test_the_sign_in_page_shows_the_company_the_staff_banner_and_the_owners_link(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     page = new_context().new_page()
     open_sign_in(page, sms_realm)
     assert (page.text_content("#wuye-company-name") or "").strip() == "测试物业 Test Property"
@@ -101,8 +104,9 @@ def test_the_sign_in_page_shows_the_company_the_staff_banner_and_the_owners_link
     assert page.get_attribute("html", "lang") == "zh-CN"
 
 
-def test_the_password_field_warns_about_full_width_characters_and_caps_lock(sms_realm: SmsRealm,
-                                                                            new_context: Contexts) -> None:
+def test_the_password_field_warns_about_full_width_characters_and_caps_lock(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     page = new_context().new_page()
     open_sign_in(page, sms_realm)
     assert page.locator("#wuye-fullwidth-warning").is_hidden()

@@ -22,7 +22,9 @@ from tests.extension.flows import (
 Contexts = Callable[..., BrowserContext]
 
 
-def test_a_staff_member_signs_in_with_the_employee_number_and_an_sms_code(sms_realm: SmsRealm, new_context: Contexts) -> None:
+def test_a_staff_member_signs_in_with_the_employee_number_and_an_sms_code(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy2001", phone="+8613900002001")
     page = new_context().new_page()
     open_sign_in(page, sms_realm)
@@ -36,10 +38,13 @@ def test_a_staff_member_signs_in_with_the_employee_number_and_an_sms_code(sms_re
     screenshot(page, "signed-in-by-employee-number")
 
 
-@pytest.mark.parametrize(("n", "typed"), [(1, "13900002201"), (2, "139 0000 2202"), (3, "+86 139-0000-2203"),
-                                         (4, "００８６１３９００００２２０４")])
-def test_a_staff_member_signs_in_with_the_mobile_number_as_typed(sms_realm: SmsRealm, new_context: Contexts,
-                                                                  n: int, typed: str) -> None:
+@pytest.mark.parametrize(
+    ("n", "typed"),
+    [(1, "13900002201"), (2, "139 0000 2202"), (3, "+86 139-0000-2203"), (4, "００８６１３９００００２２０４")],
+)
+def test_a_staff_member_signs_in_with_the_mobile_number_as_typed(
+    sms_realm: SmsRealm, new_context: Contexts, n: int, typed: str
+) -> None:
     # one account per form: the 60 s resend cool-down is per account
     sms_realm.add_user(f"wy220{n}", phone=f"+86139000022{n:02d}")
     page = new_context().new_page()
@@ -54,7 +59,9 @@ def test_a_staff_member_signs_in_with_the_email_in_any_case(sms_realm: SmsRealm,
     screenshot(page, "signed-in-by-email")
 
 
-def test_an_identifier_matching_two_accounts_is_refused_without_saying_why(sms_realm: SmsRealm, new_context: Contexts) -> None:
+def test_an_identifier_matching_two_accounts_is_refused_without_saying_why(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     # a 工号 that is someone else's mobile number
     sms_realm.add_user("13900002004", phone="+8613900009999")
     sms_realm.add_user("wy2004", phone="+8613900002004")
@@ -68,7 +75,9 @@ def test_an_identifier_matching_two_accounts_is_refused_without_saying_why(sms_r
     assert any(e.get("error") == "wuye_identifier_ambiguous" for e in events), "the refusal is recorded for IT"
 
 
-def test_an_unknown_account_gets_the_same_message_as_a_wrong_password(sms_realm: SmsRealm, new_context: Contexts) -> None:
+def test_an_unknown_account_gets_the_same_message_as_a_wrong_password(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy2005", phone="+8613900002005")
     page = new_context().new_page()
     open_sign_in(page, sms_realm)
@@ -79,7 +88,8 @@ def test_an_unknown_account_gets_the_same_message_as_a_wrong_password(sms_realm:
 
 
 def test_the_sms_code_is_asked_on_first_sign_in_not_again_in_the_same_browser_but_again_in_a_fresh_one(
-        sms_realm: SmsRealm, new_context: Contexts) -> None:
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy2006", phone="+8613900002006")
     context = new_context()
     page = context.new_page()
@@ -124,8 +134,9 @@ def test_signing_out_everywhere_revokes_the_trusted_browser(sms_realm: SmsRealm,
     assert on_code_page(page)
 
 
-def test_a_manager_is_asked_for_a_code_every_time_even_in_a_browser_used_before(sms_realm: SmsRealm,
-                                                                                 new_context: Contexts) -> None:
+def test_a_manager_is_asked_for_a_code_every_time_even_in_a_browser_used_before(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy2009", phone="+8613900002009", roles=("manager",))
     context = new_context()
     page = context.new_page()
@@ -149,7 +160,9 @@ def test_a_disabled_account_is_told_what_to_do(sms_realm: SmsRealm, new_context:
     screenshot(page, "disabled-account")
 
 
-def test_a_manager_with_an_authenticator_app_may_choose_it_instead_of_sms(sms_realm: SmsRealm, new_context: Contexts) -> None:
+def test_a_manager_with_an_authenticator_app_may_choose_it_instead_of_sms(
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     import base64
 
     import pyotp
@@ -158,15 +171,31 @@ def test_a_manager_with_an_authenticator_app_may_choose_it_instead_of_sms(sms_re
     admin = sms_realm.realm.admin()
     admin.connection.raw_post(
         f"admin/realms/{sms_realm.name}/partialImport",
-        data=__import__("json").dumps({"ifResourceExists": "FAIL", "users": [{
-            "username": "wy2011", "enabled": True, "email": "wy2011@example.com", "firstName": "明", "lastName": "王",
-            "attributes": {"phone_number": ["+8613900002011"]}, "realmRoles": ["manager"],
-            "credentials": [
-                {"type": "password", "value": PASSWORD, "temporary": False},
-                {"type": "otp", "userLabel": "手机", "secretData": f'{{"value":"{secret}"}}',
-                 "credentialData": '{"subType":"totp","digits":6,"counter":0,"period":30,"algorithm":"HmacSHA1"}'},
-            ],
-        }]}),
+        data=__import__("json").dumps(
+            {
+                "ifResourceExists": "FAIL",
+                "users": [
+                    {
+                        "username": "wy2011",
+                        "enabled": True,
+                        "email": "wy2011@example.com",
+                        "firstName": "明",
+                        "lastName": "王",
+                        "attributes": {"phone_number": ["+8613900002011"]},
+                        "realmRoles": ["manager"],
+                        "credentials": [
+                            {"type": "password", "value": PASSWORD, "temporary": False},
+                            {
+                                "type": "otp",
+                                "userLabel": "手机",
+                                "secretData": f'{{"value":"{secret}"}}',
+                                "credentialData": '{"subType":"totp","digits":6,"counter":0,"period":30,"algorithm":"HmacSHA1"}',
+                            },
+                        ],
+                    }
+                ],
+            }
+        ),
     )
     page = new_context().new_page()
     open_sign_in(page, sms_realm)

@@ -10,7 +10,9 @@ from devstack.sms_outbox import OutboxState, SmsOutbox, code_of, create_app
 
 def test_a_posted_message_is_listed_for_its_number_and_its_code_can_be_read() -> None:
     client = TestClient(create_app())
-    assert client.post("/messages", json={"to": "+8613800138000", "text": "验证码 042917,5 分钟内有效"}).status_code == 201
+    assert (
+        client.post("/messages", json={"to": "+8613800138000", "text": "验证码 042917,5 分钟内有效"}).status_code == 201
+    )
     client.post("/messages", json={"to": "+8613900000000", "text": "验证码 111111"})
     found = client.get("/api/messages", params={"to": "+8613800138000"}).json()["messages"]
     assert [code_of(m) for m in found] == ["042917"]

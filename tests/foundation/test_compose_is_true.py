@@ -80,7 +80,9 @@ def test_keycloak_believes_forwarded_headers_from_the_proxy_network_only() -> No
     assert COMPOSE["services"]["keycloak"]["networks"] == ["edge", "data"], "only the proxy and the nodes are on edge"
     config = HAPROXY_CFG.read_text()
     assert "http-request set-header X-Forwarded-For %[src]" in config, "the proxy must overwrite X-Forwarded-For"
-    assert "option forwardfor" not in config and "add-header X-Forwarded-For" not in config, "appending lets clients forge"
+    assert "option forwardfor" not in config and "add-header X-Forwarded-For" not in config, (
+        "appending lets clients forge"
+    )
 
 
 def test_the_admin_console_is_not_on_the_public_hostname() -> None:
@@ -109,16 +111,30 @@ def test_haproxy_loads_the_production_configuration(tmp_path: Path) -> None:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sso.example.com")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     certs = tmp_path / "certs"
     certs.mkdir()
-    (certs / "sso.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (certs / "sso.pem").write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     config = tmp_path / "haproxy.cfg"
     config.write_text(HAPROXY_CFG.read_text().replace("/usr/local/etc/haproxy/certs/", f"{certs}/"))
-    result = subprocess.run([haproxy_binary(), "-c", "-f", str(config)], capture_output=True, text=True, check=False,
-                            env={"WUYE_SSO_HOST": "sso.example.com", "WUYE_WORKBENCH_HOST": "work.example.com"})
+    result = subprocess.run(
+        [haproxy_binary(), "-c", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"WUYE_SSO_HOST": "sso.example.com", "WUYE_WORKBENCH_HOST": "work.example.com"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -33,7 +33,9 @@ def postgres() -> Iterator[PostgresDatabase]:
 
 
 @pytest.fixture(scope="module")
-def keycloak_on_postgres(postgres: PostgresDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalKeycloak]:
+def keycloak_on_postgres(
+    postgres: PostgresDatabase, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalKeycloak]:
     server = LocalKeycloak(
         built_distribution(POSTGRES_BUILD_OPTIONS, providers=extension_jars()),
         tmp_path_factory.mktemp("keycloak-pg"),

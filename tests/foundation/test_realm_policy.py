@@ -6,9 +6,9 @@ import time
 
 import httpx
 import pytest
-from keycloak.exceptions import KeycloakError
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from keycloak.exceptions import KeycloakError
 
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from sso import catalog
@@ -59,9 +59,13 @@ def test_five_wrong_passwords_lock_the_account_and_then_the_right_one_is_refused
         page = flow.submit(username="wy1002", password=GOOD_PASSWORD, credentialId="")
         assert isinstance(page, LoginPage), "a locked account must not sign in with the right password"
         assert page.form_id == "kc-form-login"
-    status = realm.admin().connection.raw_get(
-        f"admin/realms/{realm.name}/attack-detection/brute-force/users/{realm.admin().get_user_id('wy1002')}"
-    ).json()
+    status = (
+        realm.admin()
+        .connection.raw_get(
+            f"admin/realms/{realm.name}/attack-detection/brute-force/users/{realm.admin().get_user_id('wy1002')}"
+        )
+        .json()
+    )
     assert status["disabled"] is True and status["numFailures"] >= 5
 
 
@@ -95,11 +99,17 @@ def test_the_login_page_speaks_chinese_first(realm: TestRealm) -> None:
 
 def test_the_workbench_access_token_carries_roles_permissions_groups_and_the_api_audience(realm: TestRealm) -> None:
     admin = realm.admin()
-    site = admin.create_group({"name": "lvyuan", "attributes": {"name_zh": ["绿园小区"]}},
-                              parent=admin.get_group_by_path("/sites")["id"])
+    site = admin.create_group(
+        {"name": "lvyuan", "attributes": {"name_zh": ["绿园小区"]}}, parent=admin.get_group_by_path("/sites")["id"]
+    )
     realm.create_user(
-        "wy1004", GOOD_PASSWORD, realm_roles=("supervisor",), groups=("/departments/engineering",),
-        email="eng@example.com", first_name="建国", last_name="李",
+        "wy1004",
+        GOOD_PASSWORD,
+        realm_roles=("supervisor",),
+        groups=("/departments/engineering",),
+        email="eng@example.com",
+        first_name="建国",
+        last_name="李",
     )
     admin.group_user_add(admin.get_user_id("wy1004"), site)
     tokens = workbench_tokens(realm, "wy1004", GOOD_PASSWORD)

@@ -21,7 +21,12 @@ from devstack.paths import PROJECT_ROOT
 def _stack(action: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wuye_sso", "stack", action],
-        env=env, capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT_ROOT,
+        check=False,
     )
 
 
@@ -32,18 +37,20 @@ def stack_env(keycloak: KeycloakEndpoint, tmp_path_factory: pytest.TempPathFacto
     roster["tenant"] = f"stack-{uuid.uuid4().hex[:8]}"  # its own realm on the shared test Keycloak
     (state / "roster.yaml").write_text(yaml.safe_dump(roster, allow_unicode=True), encoding="utf-8")
     env = dict(os.environ)
-    env.update({
-        "WUYE_STATE_DIR": str(state),
-        "WUYE_STACK_ROSTER": str(state / "roster.yaml"),
-        "KEYCLOAK_URL": keycloak.base_url,
-        "KEYCLOAK_ADMIN_USERNAME": keycloak.admin_username,
-        "KEYCLOAK_ADMIN_PASSWORD": keycloak.admin_password,
-        "WUYE_WORKBENCH_PORT": str(free_port()),
-        "WUYE_WORKORDER_API_PORT": str(free_port()),
-        "WUYE_SMTP_PORT": str(free_port()),
-        "WUYE_SMS_OUTBOX_PORT": str(free_port()),
-        "WUYE_TENANT": roster["tenant"],
-    })
+    env.update(
+        {
+            "WUYE_STATE_DIR": str(state),
+            "WUYE_STACK_ROSTER": str(state / "roster.yaml"),
+            "KEYCLOAK_URL": keycloak.base_url,
+            "KEYCLOAK_ADMIN_USERNAME": keycloak.admin_username,
+            "KEYCLOAK_ADMIN_PASSWORD": keycloak.admin_password,
+            "WUYE_WORKBENCH_PORT": str(free_port()),
+            "WUYE_WORKORDER_API_PORT": str(free_port()),
+            "WUYE_SMTP_PORT": str(free_port()),
+            "WUYE_SMS_OUTBOX_PORT": str(free_port()),
+            "WUYE_TENANT": roster["tenant"],
+        }
+    )
     yield env
     _stack("down", env)
 

@@ -44,11 +44,14 @@ class Desk:
         username, password = self.stack.employee(rank="staff", departments=("administration",))
         admin = self.realm.admin()
         client_uuid = str(admin.get_client_id(catalog.WORKBENCH_CLIENT_ID))
-        admin.assign_client_role(self.user_id(username), client_uuid, [admin.get_client_role(client_uuid, "admin.accounts")])
+        admin.assign_client_role(
+            self.user_id(username), client_uuid, [admin.get_client_role(client_uuid, "admin.accounts")]
+        )
         return username, password
 
-    def person(self, *, name: tuple[str, str] = ("李", "秀英"), phone: str | None = None, managed: bool = True,
-               **kwargs: Any) -> tuple[str, str, str]:
+    def person(
+        self, *, name: tuple[str, str] = ("李", "秀英"), phone: str | None = None, managed: bool = True, **kwargs: Any
+    ) -> tuple[str, str, str]:
         """An employee with roster attributes; returns (username, password, user id)."""
         username, password = self.stack.employee(name=name, **kwargs)
         admin = self.realm.admin()
@@ -60,13 +63,23 @@ class Desk:
             attributes[catalog.PHONE_ATTRIBUTE] = [phone]
         if managed:
             attributes[catalog.MANAGED_ATTRIBUTE] = ["true"]
-        admin.update_user(user_id, {"username": username, "attributes": attributes, "firstName": user["firstName"], "lastName": user["lastName"],
-                                    "email": user.get("email")})
+        admin.update_user(
+            user_id,
+            {
+                "username": username,
+                "attributes": attributes,
+                "firstName": user["firstName"],
+                "lastName": user["lastName"],
+                "email": user.get("email"),
+            },
+        )
         return username, password, user_id
 
 
 @pytest.fixture(scope="module")
-def make_desk(realm_factory: Callable[..., TestRealm], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Desk]]:
+def make_desk(
+    realm_factory: Callable[..., TestRealm], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[], Desk]]:
     stops: list[Any] = []
 
     def make() -> Desk:

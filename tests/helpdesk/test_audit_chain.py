@@ -57,7 +57,9 @@ def test_rehashing_the_edited_line_still_breaks_the_next_line(tmp_path: Path) ->
     assert [p.line for p in verify(path).problems][:1] == [4]
 
 
-def test_deleting_line_2_is_caught_at_the_line_that_followed_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deleting_line_2_is_caught_at_the_line_that_followed_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _log(tmp_path)
     lines = _lines(path)
     del lines[1]
@@ -109,13 +111,41 @@ def test_a_record_cannot_bring_its_own_chain_fields(tmp_path: Path) -> None:
 def test_export_of_the_logs_is_formula_safe_csv_for_the_date_range(tmp_path: Path) -> None:
     path = tmp_path / "helpdesk-audit.jsonl"
     chain = AuditChain(path)
-    chain.append({"time": "2026-11-01T08:00:00.000+00:00", "operator": '=HYPERLINK("http://evil")', "action": "unlock",
-                  "user_id": "u1", "reason": "locked out"})
-    chain.append({"time": "2026-11-20T08:00:00.000+00:00", "operator": "IT001", "action": "sign-out", "user_id": "u2",
-                  "reason": "lost phone"})
+    chain.append(
+        {
+            "time": "2026-11-01T08:00:00.000+00:00",
+            "operator": '=HYPERLINK("http://evil")',
+            "action": "unlock",
+            "user_id": "u1",
+            "reason": "locked out",
+        }
+    )
+    chain.append(
+        {
+            "time": "2026-11-20T08:00:00.000+00:00",
+            "operator": "IT001",
+            "action": "sign-out",
+            "user_id": "u2",
+            "reason": "lost phone",
+        }
+    )
     out = tmp_path / "export.csv"
-    code = audit_main(["export", "--since", "2026-11-01", "--until", "2026-11-02", "--format", "csv", "--no-keycloak",
-                       "--log", f"helpdesk={path}", "--output", str(out)])
+    code = audit_main(
+        [
+            "export",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-02",
+            "--format",
+            "csv",
+            "--no-keycloak",
+            "--log",
+            f"helpdesk={path}",
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0
     text = out.read_text(encoding="utf-8")
     assert "unlock" in text and "sign-out" not in text

@@ -35,11 +35,27 @@ def test_export_has_keycloak_s_events_and_the_help_desk_s_lines_for_the_day(
     assert any(s == "admin" for s, _ in sources), sources
 
     out = tmp_path / "export.csv"
-    assert audit_main(["export", "--since", today, "--until", today, "--format", "csv", "--log", f"helpdesk={log}",
-                       "--output", str(out)]) == 0
+    assert (
+        audit_main(
+            [
+                "export",
+                "--since",
+                today,
+                "--until",
+                today,
+                "--format",
+                "csv",
+                "--log",
+                f"helpdesk={log}",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert table[0] == ["time", "source", "what", "who", "user_id", "detail"]
-    assert ["'=IT001"] == [r[3] for r in table if r[1] == "helpdesk"]  # formula-safe
+    assert [r[3] for r in table if r[1] == "helpdesk"] == ["'=IT001"]  # formula-safe
 
     earlier = (dt.date.fromisoformat(today) - dt.timedelta(days=2)).isoformat()
     assert audit_main(["export", "--since", earlier, "--until", earlier, "--log", f"helpdesk={log}"]) == 0

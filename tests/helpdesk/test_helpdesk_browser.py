@@ -91,8 +91,14 @@ def test_it_finds_a_person_by_employee_no_any_mobile_format_partial_chinese_name
     page = new_page()
     sign_in(page, desk, it, it_password)
     expect(page.locator("#account-search")).to_be_visible()
-    for typed in (username.upper(), "139 1234 5678", "+86-139-1234-5678", "008613912345678", "秀英",
-                  f"{username.upper()}@EXAMPLE.COM"):
+    for typed in (
+        username.upper(),
+        "139 1234 5678",
+        "+86-139-1234-5678",
+        "008613912345678",
+        "秀英",
+        f"{username.upper()}@EXAMPLE.COM",
+    ):
         page.fill("#q", typed)
         page.click("#search")
         expect(page.locator(f"#results tr[data-user-id='{user_id}']")).to_have_count(1)
@@ -153,7 +159,8 @@ def test_sign_out_everywhere_ends_every_session_and_revokes_trusted_browsers(
     refreshed = httpx.post(
         f"{desk.realm.issuer}/protocol/openid-connect/token",
         data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        auth=("staff-workbench", desk.realm.settings.workbench_client_secret), timeout=30,
+        auth=("staff-workbench", desk.realm.settings.workbench_client_secret),
+        timeout=30,
     )
     assert refreshed.status_code == 400, "the person's old session still refreshes"
     screenshot(page, "helpdesk-signed-out")
@@ -184,7 +191,9 @@ def test_reset_second_factor_removes_the_authenticator_and_the_person_enrols_aga
     screenshot(page, "helpdesk-reset-2fa")
 
 
-def test_daily_lists_show_the_right_people_and_export_formula_safe_csv(new_page: Callable[[], Page], desk: Desk) -> None:
+def test_daily_lists_show_the_right_people_and_export_formula_safe_csv(
+    new_page: Callable[[], Page], desk: Desk
+) -> None:
     it, it_password = desk.it_staff()
     # Keycloak refuses "=" in names; a leading "-" is what a spreadsheet still reads as a formula
     hand_made, _ = desk.stack.employee(name=("-王", "某"))
@@ -224,9 +233,22 @@ def test_the_person_page_shows_one_timeline_from_keycloak_provisioning_and_the_h
     username, password, user_id = desk.person(name=("孙", "丽"))
     workbench_tokens(desk.realm, username, password)  # a Keycloak login event
     with desk.provisioning_log.open("a", encoding="utf-8") as log:  # provisioning.audit.AuditLog's line shape
-        log.write(json.dumps({"time": "2026-11-30T01:00:00.000+00:00", "operator": "hr-sync as provisioner",
-                              "realm": desk.realm.name, "account": username, "user_id": user_id, "change": "join",
-                              "target": "/departments/service", "before": None, "after": None}) + "\n")
+        log.write(
+            json.dumps(
+                {
+                    "time": "2026-11-30T01:00:00.000+00:00",
+                    "operator": "hr-sync as provisioner",
+                    "realm": desk.realm.name,
+                    "account": username,
+                    "user_id": user_id,
+                    "change": "join",
+                    "target": "/departments/service",
+                    "before": None,
+                    "after": None,
+                }
+            )
+            + "\n"
+        )
     page = new_page()
     sign_in(page, desk, it, it_password, f"/accounts/people/{user_id}")
     page.click("a.action[data-action='sign-out']")  # a help-desk action and a Keycloak admin event
@@ -266,12 +288,19 @@ def test_a_forged_action_post_without_the_permission_is_refused_and_audited(
     page = new_page()
     sign_in(page, desk, username, password, "/")
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
-    response = page.request.post(f"{desk.url}/accounts/people/{victim_id}/sign-out",
-                                 form={"csrf_token": token or "", "reason": "forged"}, max_redirects=0)
+    response = page.request.post(
+        f"{desk.url}/accounts/people/{victim_id}/sign-out",
+        form={"csrf_token": token or "", "reason": "forged"},
+        max_redirects=0,
+    )
     assert response.status == 403
     assert len(desk.realm.admin().get_sessions(victim_id)) == 1, "the victim was signed out by a forged post"
     refused = [r for r in audit_lines(desk) if r.get("user_id") == victim_id]
-    assert refused and refused[-1]["outcome"] == "refused: no admin.accounts" and refused[-1]["operator"] == username.upper()
+    assert (
+        refused
+        and refused[-1]["outcome"] == "refused: no admin.accounts"
+        and refused[-1]["operator"] == username.upper()
+    )
     assert verify(desk.audit_log).intact
 
 
@@ -290,8 +319,11 @@ def test_a_help_desk_of_tenant_a_cannot_see_or_touch_tenant_b(
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
     page.goto(f"{desk.url}/accounts/people/{b_id}")
     expect(page.locator("body")).to_have_attribute("data-page", "not-found")
-    response = page.request.post(f"{desk.url}/accounts/people/{b_id}/sign-out",
-                                 form={"csrf_token": token or "", "reason": "cross-tenant"}, max_redirects=0)
+    response = page.request.post(
+        f"{desk.url}/accounts/people/{b_id}/sign-out",
+        form={"csrf_token": token or "", "reason": "cross-tenant"},
+        max_redirects=0,
+    )
     assert response.status == 404
     assert len(other.realm.admin().get_sessions(b_id)) == 1, "tenant A's help desk signed out tenant B's employee"
     screenshot(page, "helpdesk-other-tenant")
@@ -315,7 +347,9 @@ def test_an_operator_whose_permission_was_just_removed_cannot_act_with_the_token
     expect(page.locator("#confirm-title")).to_be_visible()
     admin = desk.realm.admin()
     client_uuid = str(admin.get_client_id("staff-workbench"))
-    admin.delete_client_roles_of_user(desk.user_id(it), client_uuid, [admin.get_client_role(client_uuid, "admin.accounts")])
+    admin.delete_client_roles_of_user(
+        desk.user_id(it), client_uuid, [admin.get_client_role(client_uuid, "admin.accounts")]
+    )
     page.fill("#reason", "moved to another job an hour ago")
     page.click("#confirm")
     expect(page.locator("#forbidden-title")).to_be_visible()

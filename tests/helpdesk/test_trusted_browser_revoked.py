@@ -51,7 +51,7 @@ def _run(coroutine: Coroutine[Any, Any, None]) -> None:
     def target() -> None:
         try:
             asyncio.run(coroutine)
-        except BaseException as exc:  # noqa: BLE001 - re-raised below in the test's thread
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=target)
@@ -62,7 +62,9 @@ def _run(coroutine: Coroutine[Any, Any, None]) -> None:
 
 
 def test_help_desk_sign_out_makes_the_lost_phones_trusted_browser_ask_for_a_code_again(
-    realm_factory: Callable[..., TestRealm], sms_outbox: SmsOutbox, new_context: Callable[..., BrowserContext],
+    realm_factory: Callable[..., TestRealm],
+    sms_outbox: SmsOutbox,
+    new_context: Callable[..., BrowserContext],
     tmp_path: Path,
 ) -> None:
     realm: SmsRealm = make_sms_realm(realm_factory, sms_outbox)
@@ -75,14 +77,24 @@ def test_help_desk_sign_out_makes_the_lost_phones_trusted_browser_ask_for_a_code
     submit_password(page, "e1313")
     assert signed_in(page, realm), "before: the trusted browser should skip the SMS code"
 
-    operator = Principal(subject="it-1", tenant=realm.name, employee_no="IT001", name="IT", ranks=frozenset({"staff"}),
-                         permissions=frozenset({"admin.accounts"}), departments=frozenset(), sites=frozenset(),
-                         realm_roles=frozenset())
+    operator = Principal(
+        subject="it-1",
+        tenant=realm.name,
+        employee_no="IT001",
+        name="IT",
+        ranks=frozenset({"staff"}),
+        permissions=frozenset({"admin.accounts"}),
+        departments=frozenset(),
+        sites=frozenset(),
+        realm_roles=frozenset(),
+    )
     chain = AuditChain(tmp_path / "audit.jsonl")
 
     async def sign_out() -> None:
         async with httpx.AsyncClient(timeout=30) as http:
-            api = KeycloakAdminApi(realm.realm.issuer, HELPDESK_CLIENT_ID, realm.realm.settings.helpdesk_client_secret, http)
+            api = KeycloakAdminApi(
+                realm.realm.issuer, HELPDESK_CLIENT_ID, realm.realm.settings.helpdesk_client_secret, http
+            )
             await perform(api, chain, operator, "sign-out", user_id, "e1313", "手机丢失 lost phone")
 
     time.sleep(1.1)  # Keycloak's not-before has whole seconds: the action must fall in a later second

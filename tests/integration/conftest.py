@@ -10,7 +10,7 @@ import pytest
 
 from devstack.oauth2_proxy import built_oauth2_proxy
 from devstack.redis_server import RedisServer, running_redis
-from tests.extension.conftest import browser, new_context, sms_outbox  # noqa: F401 - shared fixtures
+from tests.extension.conftest import browser, new_context, sms_outbox
 from tests.integration.upstream import EchoUpstream
 
 __all__ = ["browser", "new_context", "sms_outbox"]

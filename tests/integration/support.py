@@ -15,8 +15,9 @@ from tests.provisioning.support import Provisioner
 from tests.support.realms import TestRealm
 
 
-def provision_staff(realm: TestRealm, workdir: Path, people: list[dict[str, Any]],
-                    sites: list[dict[str, str]] | None = None) -> Provisioner:
+def provision_staff(
+    realm: TestRealm, workdir: Path, people: list[dict[str, Any]], sites: list[dict[str, str]] | None = None
+) -> Provisioner:
     """Apply ``people`` as the realm's roster, then give each a known, non-temporary password."""
     provisioner = Provisioner(realm, workdir)
     run = provisioner("apply", provisioner.roster(people, sites=sites), "--allow-mass-disable")
@@ -35,8 +36,9 @@ def phone_of(person: dict[str, Any]) -> str:
     return "+86" + "".join(ch for ch in str(person["mobile"]) if ch.isdigit())[-11:]
 
 
-def proxy_for_downstream(realm: TestRealm, system_id: str, upstream: str, *,
-                         permissions: frozenset[str] = frozenset(), **config: Any) -> ProxyConfig:
+def proxy_for_downstream(
+    realm: TestRealm, system_id: str, upstream: str, *, permissions: frozenset[str] = frozenset(), **config: Any
+) -> ProxyConfig:
     """Declare the downstream system for a proxy on a free port, and return the proxy's configuration for it."""
     draft = ProxyConfig(issuer=realm.issuer, client_id=system_id, client_secret="", upstream=upstream,
                         cookie_secret=secrets.token_hex(16), **config)  # fmt: skip

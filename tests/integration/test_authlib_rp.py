@@ -36,8 +36,9 @@ def discovery(realm: TestRealm) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def sign_in_to(realm: TestRealm, discovery: dict[str, Any],
-               tmp_path_factory: pytest.TempPathFactory) -> Callable[[DownstreamSystem], dict[str, Any]]:
+def sign_in_to(
+    realm: TestRealm, discovery: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[DownstreamSystem], dict[str, Any]]:
     """Declare the system, then sign WY0001 in to it with authlib: ID token, nonce and userinfo."""
     provision_staff(realm, tmp_path_factory.mktemp("roster"), [person(1, "雷诺磊")])
 
@@ -69,7 +70,13 @@ def signed_in(sign_in_to: Callable[[DownstreamSystem], dict[str, Any]]) -> Calla
 
 def test_the_discovery_document_is_what_an_oidc_library_needs(realm: TestRealm, discovery: dict[str, Any]) -> None:
     assert discovery["issuer"] == realm.issuer
-    for endpoint in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint"):
+    for endpoint in (
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+        "end_session_endpoint",
+    ):
         assert discovery[endpoint].startswith(realm.issuer + "/")
     assert "S256" in discovery["code_challenge_methods_supported"]
     assert "code" in discovery["response_types_supported"]
@@ -77,7 +84,8 @@ def test_the_discovery_document_is_what_an_oidc_library_needs(realm: TestRealm, 
 
 
 def test_authlib_signs_a_staff_member_in_and_reads_the_standard_claims(
-        realm: TestRealm, discovery: dict[str, Any], signed_in: Callable[[], dict[str, Any]]) -> None:
+    realm: TestRealm, discovery: dict[str, Any], signed_in: Callable[[], dict[str, Any]]
+) -> None:
     result = signed_in()
     keys = KeySet.import_key_set(httpx.get(discovery["jwks_uri"], timeout=30).json())
     id_token = jwt.decode(result["token"]["id_token"], keys, algorithms=["RS256"])
@@ -97,7 +105,8 @@ def test_authlib_signs_a_staff_member_in_and_reads_the_standard_claims(
 
 
 def test_a_downstream_client_is_refused_a_redirect_uri_it_did_not_declare(
-        realm: TestRealm, discovery: dict[str, Any], signed_in: Callable[[], dict[str, Any]]) -> None:
+    realm: TestRealm, discovery: dict[str, Any], signed_in: Callable[[], dict[str, Any]]
+) -> None:
     with loopback_client() as client:
         answer = client.get(discovery["authorization_endpoint"], params={
             "client_id": CLIENT_ID, "response_type": "code", "scope": "openid",
@@ -107,10 +116,9 @@ def test_a_downstream_client_is_refused_a_redirect_uri_it_did_not_declare(
     assert answer.status_code == 400 and "redirect_uri" in answer.text and "code=" not in answer.text
 
 
-
-
 def test_a_system_declared_for_departments_never_learns_anyones_sites(
-        discovery: dict[str, Any], sign_in_to: Callable[[DownstreamSystem], dict[str, Any]]) -> None:
+    discovery: dict[str, Any], sign_in_to: Callable[[DownstreamSystem], dict[str, Any]]
+) -> None:
     system = DownstreamSystem("departments-only", "departments only (test)", (REDIRECT_URI,),
                               groups=("/departments",), lightweight_access_token=False)  # fmt: skip
     result = sign_in_to(system)

@@ -59,4 +59,8 @@ def test_apply_creates_the_client_and_puts_back_what_was_changed_by_hand(realm: 
     assert "roles" not in {s["name"] for s in admin.get_client_default_client_scopes(client_uuid)}
     assert [r["name"] for r in admin.connection.raw_get(path).json()] == ["billing.view"]
     assert sorted(m["name"] for m in admin.get_mappers_from_client(client_uuid)) == [
-        "employee number", "full name", "groups", "permissions"]
+        "employee number",
+        "full name",
+        "groups",
+        "permissions",
+    ]

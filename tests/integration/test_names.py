@@ -53,15 +53,17 @@ def people(realm: TestRealm) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("username", list(PEOPLE))
 @pytest.mark.parametrize("where", ["id", "access", "userinfo"])
 def test_every_relying_party_reads_the_name_in_the_order_it_is_written(
-        people: dict[str, dict[str, Any]], username: str, where: str) -> None:
+    people: dict[str, dict[str, Any]], username: str, where: str
+) -> None:
     given, family, _, written = PEOPLE[username]
     claims = people[username][where]
     assert claims["name"] == written
     assert (claims["given_name"], claims["family_name"]) == (given, family)
 
 
-def test_the_workbench_and_the_work_order_api_show_the_same_name(realm: TestRealm,
-                                                                 people: dict[str, dict[str, Any]]) -> None:
+def test_the_workbench_and_the_work_order_api_show_the_same_name(
+    realm: TestRealm, people: dict[str, dict[str, Any]]
+) -> None:
     verifier = TokenVerifier([realm.issuer], audience="workorder-api")
     for username, (_, _, display, written) in PEOPLE.items():
         api_principal = verifier.verify(people[username]["access_token"])  # what the work-order API sees

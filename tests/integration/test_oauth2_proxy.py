@@ -21,7 +21,7 @@ from devstack.redis_server import RedisServer
 from devstack.sms_outbox import SmsOutbox
 from tests.extension.conftest import PASSWORD, SmsRealm, make_sms_realm, screenshot
 from tests.extension.flows import LOGIN_FORM, enter_code, error_text, on_code_page, submit_password
-from tests.integration.support import phone_of, proxy_for_downstream, provision_staff
+from tests.integration.support import phone_of, provision_staff, proxy_for_downstream
 from tests.integration.upstream import EchoUpstream
 from tests.provisioning.support import Provisioner, person
 from tests.support.realms import TestRealm
@@ -53,10 +53,22 @@ def provisioner(realm: SmsRealm, tmp_path_factory: pytest.TempPathFactory) -> Pr
 
 
 @pytest.fixture(scope="module")
-def proxy(realm: SmsRealm, provisioner: Provisioner, upstream: EchoUpstream, redis_server: RedisServer,
-          oauth2_proxy_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oauth2Proxy]:
-    config = proxy_for_downstream(realm.realm, "legacy-service", upstream.url, redis_url=redis_server.url,
-                                  allowed_groups=("/departments/service",), cookie_refresh=f"{REFRESH_SECONDS}s")
+def proxy(
+    realm: SmsRealm,
+    provisioner: Provisioner,
+    upstream: EchoUpstream,
+    redis_server: RedisServer,
+    oauth2_proxy_binary: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Oauth2Proxy]:
+    config = proxy_for_downstream(
+        realm.realm,
+        "legacy-service",
+        upstream.url,
+        redis_url=redis_server.url,
+        allowed_groups=("/departments/service",),
+        cookie_refresh=f"{REFRESH_SECONDS}s",
+    )
     with running_oauth2_proxy(config, tmp_path_factory.mktemp("oauth2-proxy"), oauth2_proxy_binary) as running:
         yield running
 
@@ -85,7 +97,8 @@ def session_cookie(context: BrowserContext, proxy_url: str) -> dict[str, str]:
 
 
 def test_a_staff_member_signs_in_by_employee_number_and_sms_code_and_reaches_the_system_as_herself(
-        proxy: Oauth2Proxy, realm: SmsRealm, new_context: Contexts) -> None:
+    proxy: Oauth2Proxy, realm: SmsRealm, new_context: Contexts
+) -> None:
     page = new_context().new_page()
     sign_in_through(page, proxy.url, realm, STAFF["service"])
     screenshot(page, "oauth2-proxy-upstream")
@@ -98,7 +111,8 @@ def test_a_staff_member_signs_in_by_employee_number_and_sms_code_and_reaches_the
 
 
 def test_someone_outside_the_allowed_department_is_refused_by_the_proxy(
-        proxy: Oauth2Proxy, realm: SmsRealm, new_context: Contexts) -> None:
+    proxy: Oauth2Proxy, realm: SmsRealm, new_context: Contexts
+) -> None:
     page = new_context().new_page()
     before = realm.outbox.last_id()
     page.goto(f"{proxy.url}/")
@@ -112,7 +126,8 @@ def test_someone_outside_the_allowed_department_is_refused_by_the_proxy(
 
 
 def test_a_leaver_disabled_by_provisioning_loses_access_within_the_refresh_interval(
-        proxy: Oauth2Proxy, realm: SmsRealm, provisioner: Provisioner, new_context: Contexts) -> None:
+    proxy: Oauth2Proxy, realm: SmsRealm, provisioner: Provisioner, new_context: Contexts
+) -> None:
     page = new_context().new_page()
     sign_in_through(page, proxy.url, realm, STAFF["leaver"])
     cookies = session_cookie(page.context, proxy.url)
@@ -134,19 +149,27 @@ def test_a_leaver_disabled_by_provisioning_loses_access_within_the_refresh_inter
             cut_off_after = elapsed
             break
         time.sleep(0.5)
-    print(f"leaver: last upstream answer {last_allowed:.1f} s after the apply, refused after "
-          f"{cut_off_after} s (--cookie-refresh={REFRESH_SECONDS}s)")
+    print(
+        f"leaver: last upstream answer {last_allowed:.1f} s after the apply, refused after "
+        f"{cut_off_after} s (--cookie-refresh={REFRESH_SECONDS}s)"
+    )
     assert cut_off_after is not None, f"the leaver still reached the system {REFRESH_SECONDS + 30} s after the apply"
     assert cut_off_after <= REFRESH_SECONDS + 5
 
 
 def test_the_session_cookie_of_a_member_of_ten_groups_stays_under_4_kb(
-        realm: SmsRealm, provisioner: Provisioner, upstream: EchoUpstream, oauth2_proxy_binary: Path,
-        new_context: Contexts, tmp_path: Path) -> None:
+    realm: SmsRealm,
+    provisioner: Provisioner,
+    upstream: EchoUpstream,
+    oauth2_proxy_binary: Path,
+    new_context: Contexts,
+    tmp_path: Path,
+) -> None:
     """Cookie sessions (no Redis) put the tokens themselves in the cookie: the declared client's few claims keep
     it in one cookie under 4 KB for a supervisor in five departments and five sites."""
-    config = proxy_for_downstream(realm.realm, "legacy-cookie", upstream.url,
-                                  permissions=frozenset({"billing.view", "report.view"}))
+    config = proxy_for_downstream(
+        realm.realm, "legacy-cookie", upstream.url, permissions=frozenset({"billing.view", "report.view"})
+    )
     with running_oauth2_proxy(config, tmp_path, oauth2_proxy_binary) as cookie_proxy:
         page = new_context().new_page()
         sign_in_through(page, cookie_proxy.url, realm, STAFF["ten_groups"])

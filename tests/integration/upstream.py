@@ -13,7 +13,7 @@ IDENTITY_HEADERS = ("X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Prefer
 
 
 class _Echo(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         body = json.dumps({"upstream": True, "path": self.path,
                            "headers": {h: self.headers.get(h) for h in IDENTITY_HEADERS}}).encode()  # fmt: skip
         self.send_response(200)
@@ -22,7 +22,7 @@ class _Echo(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet in tests
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

@@ -26,12 +26,24 @@ from tests.support.realms import TestRealm
 SITES = [{"code": "songyuan", "name": "松园"}, {"code": "hupan", "name": "湖畔花园"}]
 
 
-def person(no: int, name: str = "王小明", rank: str = "staff", departments: tuple[str, ...] = ("service",),
-           sites: tuple[str, ...] = ("songyuan",), status: str = "active", email: bool = True,
-           mobile: str | None = None) -> dict[str, Any]:
+def person(
+    no: int,
+    name: str = "王小明",
+    rank: str = "staff",
+    departments: tuple[str, ...] = ("service",),
+    sites: tuple[str, ...] = ("songyuan",),
+    status: str = "active",
+    email: bool = True,
+    mobile: str | None = None,
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "employee_no": f"WY{no:04d}", "name": name, "mobile": mobile or f"138 {no:04d} {no:04d}",
-        "departments": list(departments), "rank": rank, "sites": list(sites), "status": status,
+        "employee_no": f"WY{no:04d}",
+        "name": name,
+        "mobile": mobile or f"138 {no:04d} {no:04d}",
+        "departments": list(departments),
+        "rank": rank,
+        "sites": list(sites),
+        "status": status,
     }
     if email:
         entry["email"] = f"WY{no:04d}@Example.com"
@@ -61,11 +73,21 @@ class Provisioner:
     def audit_log(self) -> Path:
         return self.workdir / "audit.jsonl"
 
-    def roster(self, people: list[dict[str, Any]], name: str = "roster.yaml", sites: list[dict[str, str]] | None = None,
-               **settings: Any) -> Path:
+    def roster(
+        self,
+        people: list[dict[str, Any]],
+        name: str = "roster.yaml",
+        sites: list[dict[str, str]] | None = None,
+        **settings: Any,
+    ) -> Path:
         path = self.workdir / name
-        data = {"tenant": self.realm.name, "company": "测试物业", **settings,
-                "sites": SITES if sites is None else sites, "staff": people}
+        data = {
+            "tenant": self.realm.name,
+            "company": "测试物业",
+            **settings,
+            "sites": SITES if sites is None else sites,
+            "staff": people,
+        }
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
@@ -83,7 +105,11 @@ class Provisioner:
         if command == "apply":
             argv += ["--yes", "--credentials-file", str(self.credentials_file), "--audit-log", str(self.audit_log)]
         stdout, stderr = io.StringIO(), io.StringIO()
-        with mock.patch.dict(os.environ, self.env(admin)), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        with (
+            mock.patch.dict(os.environ, self.env(admin)),
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+        ):
             if not admin:
                 os.environ.pop("KEYCLOAK_URL", None)
             else:
@@ -113,9 +139,13 @@ def authorize_url(provision: Provisioner) -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     params = {
-        "client_id": catalog.WORKBENCH_CLIENT_ID, "response_type": "code", "scope": "openid",
-        "redirect_uri": f"{provision.realm.settings.workbench_url}/auth/callback", "state": secrets.token_urlsafe(8),
-        "code_challenge": challenge, "code_challenge_method": "S256",
+        "client_id": catalog.WORKBENCH_CLIENT_ID,
+        "response_type": "code",
+        "scope": "openid",
+        "redirect_uri": f"{provision.realm.settings.workbench_url}/auth/callback",
+        "state": secrets.token_urlsafe(8),
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     return f"{provision.realm.issuer}/protocol/openid-connect/auth?{urlencode(params)}", verifier
 

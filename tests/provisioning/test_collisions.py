@@ -12,9 +12,14 @@ from tests.provisioning.support import Provisioner, person
 
 
 def _conflicts(run_out: dict[str, Any]) -> list[str]:
-    return [c.split(": ", 1)[1] for c in run_out["conflicts"]] if "conflicts" in run_out else [
-        f"{c['username']} wants {c['field']} {c['value']!r}, held by {c['holder']} ({c['holder_kind']})"
-        for c in run_out["plan"]["conflicts"]]
+    return (
+        [c.split(": ", 1)[1] for c in run_out["conflicts"]]
+        if "conflicts" in run_out
+        else [
+            f"{c['username']} wants {c['field']} {c['value']!r}, held by {c['holder']} ({c['holder_kind']})"
+            for c in run_out["plan"]["conflicts"]
+        ]
+    )
 
 
 def test_a_fixed_employee_number_typo_is_a_conflict_at_plan_not_a_failed_batch(provision: Provisioner) -> None:
@@ -26,12 +31,17 @@ def test_a_fixed_employee_number_typo_is_a_conflict_at_plan_not_a_failed_batch(p
     planned = provision("plan", roster)
     assert planned.code == 1
     assert _conflicts(planned.out) == [
-        "wy0115 wants email 'wy0015@example.com', held by wy0015 (managed account, enabled)"]
+        "wy0115 wants email 'wy0015@example.com', held by wy0015 (managed account, enabled)"
+    ]
     assert "原工号" in planned.out["plan"]["conflicts"][0]["hint"]
-    assert {a["username"] for a in planned.out["plan"]["accounts"]} == {"wy0020"}, "the old account must not be disabled"
+    assert {a["username"] for a in planned.out["plan"]["accounts"]} == {"wy0020"}, (
+        "the old account must not be disabled"
+    )
 
     applied = provision("apply", roster)
-    assert applied.code == 1 and applied.out["report"]["done"]["create"] == 1 and applied.out["report"]["failures"] == []
+    assert (
+        applied.code == 1 and applied.out["report"]["done"]["create"] == 1 and applied.out["report"]["failures"] == []
+    )
     assert provision.user("WY0015")["enabled"] is True
     rows = provision.credentials_file.read_text(encoding="utf-8").splitlines()
     assert sum(1 for row in rows if row.startswith("wy0115,")) == 0, "a password row for an account never created"
@@ -39,8 +49,12 @@ def test_a_fixed_employee_number_typo_is_a_conflict_at_plan_not_a_failed_batch(p
 
 def test_a_vendor_holding_a_joiner_s_email_or_mobile_is_named_at_plan(provision: Provisioner) -> None:
     provision.realm.create_user("vendor-li", "Vend0r-Passw0rd", email="wy0031@example.com")
-    phone_holder = provision.realm.create_user("vendor-wang", "Vend0r-Passw0rd", email="wang@vendor.example",
-                                               attributes={catalog.PHONE_ATTRIBUTE: ["+8613800320032"]})
+    phone_holder = provision.realm.create_user(
+        "vendor-wang",
+        "Vend0r-Passw0rd",
+        email="wang@vendor.example",
+        attributes={catalog.PHONE_ATTRIBUTE: ["+8613800320032"]},
+    )
     provision.realm.admin().update_user(phone_holder, {"enabled": False})
     planned = provision("plan", provision.roster([person(n) for n in range(30, 34)]))
     assert planned.code == 1
@@ -76,7 +90,9 @@ def test_an_employee_number_change_keeps_the_same_account(provision: Provisioner
     [account] = planned.out["plan"]["accounts"]
     assert account["username"] == "wy0161" and account["user_id"] == before["id"]
     assert [(c["kind"], c["target"], c["before"], c["after"]) for c in account["changes"]] == [
-        ("rename", "username", "wy0061", "wy0161"), ("update", catalog.EMPLOYEE_NO_ATTRIBUTE, "WY0061", "WY0161")]
+        ("rename", "username", "wy0061", "wy0161"),
+        ("update", catalog.EMPLOYEE_NO_ATTRIBUTE, "WY0061", "WY0161"),
+    ]
 
     applied = provision("apply", roster)
     assert applied.code == 0, applied.err
@@ -91,13 +107,18 @@ def test_an_employee_number_change_keeps_the_same_account(provision: Provisioner
 def test_a_staff_member_cannot_rename_their_own_account(provision: Provisioner) -> None:
     """Renames need editUsernameAllowed; the profile still lets only admins edit the username."""
     user_id = provision.realm.create_user("wy0070", "Own-Passw0rd-70", email="wy0070@example.com")
-    tokens = httpx.post(f"{provision.realm.issuer}/protocol/openid-connect/token", timeout=30, data={
-        "grant_type": "password", "client_id": "admin-cli", "username": "wy0070", "password": "Own-Passw0rd-70"})
+    tokens = httpx.post(
+        f"{provision.realm.issuer}/protocol/openid-connect/token",
+        timeout=30,
+        data={"grant_type": "password", "client_id": "admin-cli", "username": "wy0070", "password": "Own-Passw0rd-70"},
+    )
     if tokens.status_code != 200:  # the realm refuses the password grant: no account API token this way at all
         return
     headers = {"Authorization": f"Bearer {tokens.json()['access_token']}", "Accept": "application/json"}
     me = httpx.get(f"{provision.realm.issuer}/account/", headers=headers, timeout=30).json()
-    changed = httpx.post(f"{provision.realm.issuer}/account/", json={**me, "username": "boss"}, headers=headers, timeout=30)
+    changed = httpx.post(
+        f"{provision.realm.issuer}/account/", json={**me, "username": "boss"}, headers=headers, timeout=30
+    )
     assert changed.status_code == 400 and "read-only" in changed.text
     assert provision.realm.admin().get_user(user_id)["username"] == "wy0070"
 
@@ -111,8 +132,9 @@ def test_company_emails_are_marked_verified_and_a_personal_roster_is_not(provisi
     provision.realm.admin().update_user(someone["id"], {"emailVerified": False})
     planned = provision("plan", provision.roster(people))
     assert planned.code == 2
-    assert [(a["username"], c["target"], c["after"]) for a in planned.out["plan"]["accounts"] for c in a["changes"]] == [
-        ("wy0081", "emailVerified", True)]
+    assert [
+        (a["username"], c["target"], c["after"]) for a in planned.out["plan"]["accounts"] for c in a["changes"]
+    ] == [("wy0081", "emailVerified", True)]
     assert provision("apply", provision.roster(people)).code == 0
     assert provision.user("WY0081")["emailVerified"] is True
 

@@ -14,7 +14,9 @@ def test_a_roster_name_written_as_a_formula_stays_text_in_the_credentials_file(p
     assert provision("apply", roster).code == 0
     names = {row["username"]: row["display_name"] for row in credential_rows(provision.credentials_file)}
     assert names == {"wy0001": "'-1+2", "wy0002": "'@王小明", "wy0003": "王小明"}
-    assert provision.user("WY0001")["lastName"] + provision.user("WY0001")["firstName"] == "-1+2", "Keycloak keeps the name"
+    assert provision.user("WY0001")["lastName"] + provision.user("WY0001")["firstName"] == "-1+2", (
+        "Keycloak keeps the name"
+    )
 
 
 def test_plan_and_audit_files_are_readable_by_their_owner_only(provision: Provisioner) -> None:

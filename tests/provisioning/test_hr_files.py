@@ -17,7 +17,9 @@ from provisioning.roster import RosterError
 from provisioning.validation import load_desired
 from tests.provisioning.support import Provisioner, person
 
-HEADER = "# tenant: lvcheng\n# company: 绿城物业\n# site: songyuan 松园\n工号,姓名,手机号,邮箱,部门,职级,项目,入职日期\n"
+HEADER = (
+    "# tenant: lvcheng\n# company: 绿城物业\n# site: songyuan 松园\n工号,姓名,手机号,邮箱,部门,职级,项目,入职日期\n"
+)
 
 
 def _csv(tmp_path: Path, *rows: str) -> Path:
@@ -33,16 +35,22 @@ def _problems(path: Path) -> list[str]:
 
 
 def test_a_formula_as_a_name_is_refused_at_validate_naming_the_row(tmp_path: Path) -> None:
-    roster = _csv(tmp_path, "WY0001,王小明,13800138000,a@example.com,客服,普通员工,松园,",
-                  "WY0002,=cmd|' /C calc'!A0,13800138002,b@example.com,客服,普通员工,松园,")
+    roster = _csv(
+        tmp_path,
+        "WY0001,王小明,13800138000,a@example.com,客服,普通员工,松园,",
+        "WY0002,=cmd|' /C calc'!A0,13800138002,b@example.com,客服,普通员工,松园,",
+    )
     problems = _problems(roster)
     assert len(problems) == 1
     assert "row 6, column 姓名 name" in problems[0] and "error-person-name-invalid-character" in problems[0]
 
 
 def test_invisible_characters_in_an_email_or_a_name_are_refused_naming_the_row(tmp_path: Path) -> None:
-    roster = _csv(tmp_path, "WY0001,王\u200b小明,13800138000,a@example.com,客服,普通员工,松园,",
-                  "WY0002,李四,13800138002,b\u200b@example.com,客服,普通员工,松园,")
+    roster = _csv(
+        tmp_path,
+        "WY0001,王\u200b小明,13800138000,a@example.com,客服,普通员工,松园,",
+        "WY0002,李四,13800138002,b\u200b@example.com,客服,普通员工,松园,",
+    )
     problems = _problems(roster)
     assert len(problems) == 2
     assert "row 5, column 姓名 name" in problems[0] and "U+200B ZERO WIDTH SPACE" in problems[0]
@@ -62,17 +70,27 @@ def test_a_name_longer_than_the_realm_allows_is_refused_with_the_realm_s_limit(t
 def test_a_full_width_employee_number_is_folded_and_its_twin_refused(tmp_path: Path) -> None:
     ok = load_desired(_csv(tmp_path, "Ｅ００１６,王小明,13800138000,a@example.com,客服,普通员工,松园,"))
     assert list(ok.users) == ["e0016"] and ok.users["e0016"].employee_no == "E0016"
-    problems = _problems(_csv(tmp_path, "Ｅ００１６,王小明,13800138000,a@example.com,客服,普通员工,松园,",
-                              "E0016,李四,13800138002,b@example.com,客服,普通员工,松园,"))
+    problems = _problems(
+        _csv(
+            tmp_path,
+            "Ｅ００１６,王小明,13800138000,a@example.com,客服,普通员工,松园,",
+            "E0016,李四,13800138002,b@example.com,客服,普通员工,松园,",
+        )
+    )
     assert len(problems) == 1 and "duplicate employee number 'e0016'" in problems[0] and "row 6" in problems[0]
 
 
 def test_chinese_dates_are_read_like_the_other_shapes(tmp_path: Path) -> None:
-    desired = load_desired(_csv(tmp_path, "WY0001,王小明,13800138000,a@example.com,客服,普通员工,松园,2017年3月3日",
-                                "WY0002,李四,13800138002,b@example.com,客服,普通员工,松园,2017/3/3",
-                                "WY0003,张三,13800138003,c@example.com,客服,普通员工,松园,2017.3.3",
-                                "WY0004,赵六,13800138004,d@example.com,客服,普通员工,松园,2099年1月1日"),
-                           today=dt.date(2026, 11, 30))
+    desired = load_desired(
+        _csv(
+            tmp_path,
+            "WY0001,王小明,13800138000,a@example.com,客服,普通员工,松园,2017年3月3日",
+            "WY0002,李四,13800138002,b@example.com,客服,普通员工,松园,2017/3/3",
+            "WY0003,张三,13800138003,c@example.com,客服,普通员工,松园,2017.3.3",
+            "WY0004,赵六,13800138004,d@example.com,客服,普通员工,松园,2099年1月1日",
+        ),
+        today=dt.date(2026, 11, 30),
+    )
     assert set(desired.users) == {"wy0001", "wy0002", "wy0003"} and desired.not_started == {"wy0004"}
 
 

@@ -31,15 +31,38 @@ from tests.provisioning.support import Provisioner, authorize_url, credential_ro
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def _start(provision: Provisioner, roster: Path, moment: str, *extra: str, admin: bool = True) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **provision.env(admin=admin), "PYTHONPATH": str(PROJECT),
-           moments.PAUSE_AT_ENV: moment, moments.FOLDER_ENV: str(provision.workdir)}
+def _start(
+    provision: Provisioner, roster: Path, moment: str, *extra: str, admin: bool = True
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        **provision.env(admin=admin),
+        "PYTHONPATH": str(PROJECT),
+        moments.PAUSE_AT_ENV: moment,
+        moments.FOLDER_ENV: str(provision.workdir),
+    }
     env.pop("KEYCLOAK_URL", None)
     if admin:
         env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
-    command = [sys.executable, "-m", "provisioning.cli", "apply", str(roster), "--yes", "--keycloak-url",
-               provision.realm.endpoint.base_url, "--credentials-file", str(provision.credentials_file),
-               "--audit-log", str(provision.audit_log), "--batch-size", "5", "--workers", "1", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "provisioning.cli",
+        "apply",
+        str(roster),
+        "--yes",
+        "--keycloak-url",
+        provision.realm.endpoint.base_url,
+        "--credentials-file",
+        str(provision.credentials_file),
+        "--audit-log",
+        str(provision.audit_log),
+        "--batch-size",
+        "5",
+        "--workers",
+        "1",
+        *extra,
+    ]
     return subprocess.Popen(command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -63,8 +86,9 @@ def _kill_at(provision: Provisioner, roster: Path, moment: str, admin: bool = Tr
     (provision.workdir / moment).unlink()
 
 
-def _exit_after(provision: Provisioner, roster: Path, moment: str, meanwhile: Callable[[], object],
-                admin: bool = True) -> int:
+def _exit_after(
+    provision: Provisioner, roster: Path, moment: str, meanwhile: Callable[[], object], admin: bool = True
+) -> int:
     """Run an apply to ``moment``, do ``meanwhile`` there, let it go on; its exit code."""
     child = _start(provision, roster, moment, admin=admin)
     try:
@@ -101,16 +125,20 @@ def _assert_converged(provision: Provisioner, people: list[dict[str, Any]]) -> N
 
     entries = _audit(provision)
     settled = {(e["account"], e["change"]) for e in entries if e["phase"] == "done"} | {
-        (e["account"], e["change"]) for e in entries if e["phase"] == "reconciled" and e["applied"]}
+        (e["account"], e["change"]) for e in entries if e["phase"] == "reconciled" and e["applied"]
+    }
     assert {u for u in accounts if (u, "create") not in settled} == set(), "accounts created without an audit line"
     intents = {(e["run"], e["account"], e["change"], e["target"]) for e in entries if e["phase"] == "intent"}
-    closed = {(e["run"], e["account"], e["change"], e["target"]) for e in entries if e["phase"] in ("done", "failed")} | {
-        (e["of_run"], e["account"], e["change"], e["target"]) for e in entries if e["phase"] == "reconciled"}
+    closed = {
+        (e["run"], e["account"], e["change"], e["target"]) for e in entries if e["phase"] in ("done", "failed")
+    } | {(e["of_run"], e["account"], e["change"], e["target"]) for e in entries if e["phase"] == "reconciled"}
     assert intents <= closed, "an intent with no outcome after the re-run"
 
 
 @pytest.mark.parametrize("moment", [moments.LOCK_TAKEN, moments.PASSWORDS_WRITTEN, moments.JOINER_BATCH_IN_FLIGHT])
-def test_a_joiner_apply_killed_at_a_named_moment_converges_on_one_plain_rerun(provision: Provisioner, moment: str) -> None:
+def test_a_joiner_apply_killed_at_a_named_moment_converges_on_one_plain_rerun(
+    provision: Provisioner, moment: str
+) -> None:
     people = [person(n, "周杰") for n in range(100, 130)]
     roster = provision.roster(people)
     _kill_at(provision, roster, moment)
@@ -135,14 +163,28 @@ def test_a_leaver_killed_between_disable_and_sign_out_is_signed_out_by_the_rerun
     leaver = provision.user("WY0201")
     provision.realm.admin().set_user_password(leaver["id"], "Leaver-Passw0rd-201", temporary=False)
     provision.realm.admin().update_user(leaver["id"], {"requiredActions": []})
-    signed_in = httpx.post(f"{provision.realm.issuer}/protocol/openid-connect/token", timeout=30, data={
-        "grant_type": "password", "client_id": catalog.WORKBENCH_CLIENT_ID, "username": "wy0201",
-        "password": "Leaver-Passw0rd-201", "client_secret": provision.realm.settings.workbench_client_secret,
-        "scope": "openid"})
+    signed_in = httpx.post(
+        f"{provision.realm.issuer}/protocol/openid-connect/token",
+        timeout=30,
+        data={
+            "grant_type": "password",
+            "client_id": catalog.WORKBENCH_CLIENT_ID,
+            "username": "wy0201",
+            "password": "Leaver-Passw0rd-201",
+            "client_secret": provision.realm.settings.workbench_client_secret,
+            "scope": "openid",
+        },
+    )
     if signed_in.status_code != 200:  # the workbench refuses the password grant: sign in through the login page
         with loopback_client() as client:
-            authorization_code_login(client, provision.realm.endpoint.base_url, authorize_url(provision)[0],
-                                     "wy0201", "Leaver-Passw0rd-201", None)
+            authorization_code_login(
+                client,
+                provision.realm.endpoint.base_url,
+                authorize_url(provision)[0],
+                "wy0201",
+                "Leaver-Passw0rd-201",
+                None,
+            )
     admin = provision.realm.admin()
     assert admin.get_sessions(leaver["id"]), "the leaver has no session to end"
 
@@ -180,13 +222,26 @@ def test_an_account_a_killed_apply_created_behind_the_plan_is_adopted_not_skippe
     """The killed run's last import commits after the re-run has read the realm: the re-run's create finds it."""
     people = [person(n, "冯静") for n in range(400, 403)]
     roster = provision.roster(people)
-    code = _exit_after(provision, roster, moments.PASSWORDS_WRITTEN, lambda: provision.realm.create_user(
-        "wy0401", None, email="wy0401@example.com",
-        attributes={catalog.MANAGED_ATTRIBUTE: ["true"], catalog.EMPLOYEE_NO_ATTRIBUTE: ["WY0401"]}))
+    code = _exit_after(
+        provision,
+        roster,
+        moments.PASSWORDS_WRITTEN,
+        lambda: provision.realm.create_user(
+            "wy0401",
+            None,
+            email="wy0401@example.com",
+            attributes={catalog.MANAGED_ATTRIBUTE: ["true"], catalog.EMPLOYEE_NO_ATTRIBUTE: ["WY0401"]},
+        ),
+    )
     assert code == 0, "an account its predecessor made is not a failure"
-    adopted = [e for e in _audit(provision) if e["account"] == "wy0401" and e["change"] == "create" and e["phase"] == "done"]
+    adopted = [
+        e for e in _audit(provision) if e["account"] == "wy0401" and e["change"] == "create" and e["phase"] == "done"
+    ]
     assert len(adopted) == 1 and "earlier, killed apply" in adopted[0]["note"]
     assert Counter(row["username"] for row in credential_rows(provision.credentials_file)) == {
-        "wy0400": 1, "wy0401": 1, "wy0402": 1}
+        "wy0400": 1,
+        "wy0401": 1,
+        "wy0402": 1,
+    }
     assert provision("plan", roster).code == 2, "the adopted account's roles and groups are planned next"
     assert provision("apply", roster).code == 0 and provision("plan", roster).code == 0

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import csv
+import json
 import secrets
 import stat
 from collections.abc import Callable
@@ -32,24 +31,33 @@ def _sign_in(provision: Provisioner, username: str, password: str, new_password:
     """A real form login (changing the password if asked); returns the token response."""
     url, verifier = authorize_url(provision)
     with loopback_client() as client:
-        leaving = authorization_code_login(client, provision.realm.endpoint.base_url, url, username, password, new_password)
+        leaving = authorization_code_login(
+            client, provision.realm.endpoint.base_url, url, username, password, new_password
+        )
     code = parse_qs(urlparse(leaving.headers["location"]).query)["code"][0]
     tokens = httpx.post(
         f"{provision.realm.issuer}/protocol/openid-connect/token",
-        data={"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-              "redirect_uri": f"{provision.realm.settings.workbench_url}/auth/callback"},
-        auth=(catalog.WORKBENCH_CLIENT_ID, provision.realm.settings.workbench_client_secret), timeout=30,
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": verifier,
+            "redirect_uri": f"{provision.realm.settings.workbench_url}/auth/callback",
+        },
+        auth=(catalog.WORKBENCH_CLIENT_ID, provision.realm.settings.workbench_client_secret),
+        timeout=30,
     )
     tokens.raise_for_status()
     return dict(tokens.json())
 
 
 def test_joiners_get_accounts_with_roles_groups_and_required_actions(provision: Provisioner) -> None:
-    roster = provision.roster([
-        person(1, "王小明"),
-        person(2, "欧阳娜娜", rank="manager", departments=("finance",), sites=()),
-        person(3, "李雷", rank="supervisor", departments=("engineering", "security"), sites=("songyuan", "hupan")),
-    ])
+    roster = provision.roster(
+        [
+            person(1, "王小明"),
+            person(2, "欧阳娜娜", rank="manager", departments=("finance",), sites=()),
+            person(3, "李雷", rank="supervisor", departments=("engineering", "security"), sites=("songyuan", "hupan")),
+        ]
+    )
     run = provision("apply", roster)
     assert run.code == 0, run.err
     assert run.out["report"]["done"]["create"] == 3
@@ -71,7 +79,11 @@ def test_joiners_get_accounts_with_roles_groups_and_required_actions(provision: 
 
     engineer = provision.user("WY0003")
     assert provision.groups(engineer["id"]) == {
-        "/departments/engineering", "/departments/security", "/sites/songyuan", "/sites/hupan"}
+        "/departments/engineering",
+        "/departments/security",
+        "/sites/songyuan",
+        "/sites/hupan",
+    }
     assert catalog.RATE_EDITOR_ROLE not in provision.roles(engineer["id"])
 
     site = provision.realm.admin().get_group_by_path("/sites/hupan")
@@ -90,7 +102,7 @@ def test_a_one_time_password_works_once_and_forces_a_change_at_the_login_page(pr
     assert set(passwords) == {"wy0011", "wy0012"}
     rows = provision.credentials_file.read_text(encoding="utf-8").splitlines()[1:]
     assert sorted(row.split(",")[0] for row in rows) == ["wy0011", "wy0012"], "one row per joiner, none stale"
-    for line in provision.runs[-1].err.splitlines() + [str(provision.runs[-1].out)]:
+    for line in [*provision.runs[-1].err.splitlines(), str(provision.runs[-1].out)]:
         assert passwords["wy0011"] not in line, "a one-time password reached the output"
     assert passwords["wy0011"] not in provision.audit_log.read_text(encoding="utf-8")
 
@@ -108,7 +120,9 @@ def test_a_one_time_password_works_once_and_forces_a_change_at_the_login_page(pr
         flow = FormLogin(client, provision.realm.endpoint.base_url)
         flow.open(authorize_url(provision)[0])
         again = flow.submit(username="wy0011", password=passwords["wy0011"], credentialId="")
-        assert isinstance(again, LoginPage) and again.form_id != "kc-passwd-update-form", "the one-time password worked twice"
+        assert isinstance(again, LoginPage) and again.form_id != "kc-passwd-update-form", (
+            "the one-time password worked twice"
+        )
 
     second = provision("apply", roster)  # re-running never re-sets a password
     assert second.code == 0 and second.out["report"] is None
@@ -130,17 +144,26 @@ def test_a_second_apply_of_the_same_roster_changes_nothing_and_writes_nothing(pr
 
 
 def test_a_mover_gets_exactly_the_difference_in_roles_groups_and_profile(provision: Provisioner) -> None:
-    before = [person(51, "赵六"), person(52, "钱七", rank="supervisor", departments=("engineering",)),
-              person(53, "孙八"), person(54, "周九"), person(55, "吴十")]
+    before = [
+        person(51, "赵六"),
+        person(52, "钱七", rank="supervisor", departments=("engineering",)),
+        person(53, "孙八"),
+        person(54, "周九"),
+        person(55, "吴十"),
+    ]
     assert provision("apply", provision.roster(before)).code == 0
     moved = provision.user("WY0052")
-    provision.realm.admin().assign_realm_roles(moved["id"], [provision.realm.admin().get_realm_role(catalog.OWNER_ROLE)])
+    provision.realm.admin().assign_realm_roles(
+        moved["id"], [provision.realm.admin().get_realm_role(catalog.OWNER_ROLE)]
+    )
 
     after = list(before)
     after[1] = person(52, "钱七七", rank="manager", departments=("finance",), sites=("hupan",), mobile="139-0000-0052")
     run = provision("apply", provision.roster(after))
     assert run.code == 0, run.err
-    changes = {(c["kind"], c["target"]) for c in run.out["plan"]["accounts"][0]["changes"]} if "plan" in run.out else None
+    changes = (
+        {(c["kind"], c["target"]) for c in run.out["plan"]["accounts"][0]["changes"]} if "plan" in run.out else None
+    )
     del changes
     summary = run.out["summary"]
     assert summary["accounts"] == 1
@@ -175,7 +198,8 @@ def test_a_leaver_is_disabled_and_signed_out_and_a_rehire_gets_the_same_account_
     refreshed = httpx.post(
         f"{provision.realm.issuer}/protocol/openid-connect/token",
         data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        auth=(catalog.WORKBENCH_CLIENT_ID, provision.realm.settings.workbench_client_secret), timeout=30,
+        auth=(catalog.WORKBENCH_CLIENT_ID, provision.realm.settings.workbench_client_secret),
+        timeout=30,
     )
     assert refreshed.status_code == 400, "the leaver's refresh token still works"
 
@@ -191,14 +215,16 @@ def test_a_leaver_is_disabled_and_signed_out_and_a_rehire_gets_the_same_account_
 
 
 def test_accounts_provisioning_does_not_manage_are_never_touched(provision: Provisioner) -> None:
-    vendor_id = provision.realm.create_user("vendor-li", "Vend0r-Passw0rd", realm_roles=("staff",),
-                                            groups=("/departments/engineering",))
+    vendor_id = provision.realm.create_user(
+        "vendor-li", "Vend0r-Passw0rd", realm_roles=("staff",), groups=("/departments/engineering",)
+    )
     squatter_id = provision.realm.create_user("wy0071", "Squatter-Passw0rd1", realm_roles=("owner",))
     people = [person(n) for n in range(70, 76)]
     run = provision("apply", provision.roster(people))
     assert run.code == 1, run.err  # the squatted username is a conflict, named at plan; the rest is applied
     assert [c.split(": ", 1)[1] for c in run.out["conflicts"]] == [
-        "wy0071 wants username 'wy0071', held by wy0071 (unmanaged account, enabled)"]
+        "wy0071 wants username 'wy0071', held by wy0071 (unmanaged account, enabled)"
+    ]
     assert run.out["report"]["done"]["create"] == 5 and run.out["report"]["skipped"] == []
 
     admin = provision.realm.admin()
@@ -206,14 +232,20 @@ def test_accounts_provisioning_does_not_manage_are_never_touched(provision: Prov
     assert vendor["enabled"] is True and catalog.MANAGED_ATTRIBUTE not in (vendor.get("attributes") or {})
     assert "staff" in provision.roles(vendor_id) and provision.groups(vendor_id) == {"/departments/engineering"}
     squatter = admin.get_user(squatter_id)
-    assert squatter["enabled"] is True and provision.roles(squatter_id) >= {"owner"} and "staff" not in provision.roles(squatter_id)
+    assert (
+        squatter["enabled"] is True
+        and provision.roles(squatter_id) >= {"owner"}
+        and "staff" not in provision.roles(squatter_id)
+    )
 
     assert provision("apply", provision.roster(people[2:])).code == 0  # two leavers, none of them unmanaged
     assert admin.get_user(vendor_id)["enabled"] is True
     assert admin.get_user(squatter_id)["enabled"] is True
 
 
-def test_invited_joiners_get_keycloak_s_actions_mail_instead_of_a_password(provision: Provisioner, smtp_sink: SmtpSink) -> None:
+def test_invited_joiners_get_keycloak_s_actions_mail_instead_of_a_password(
+    provision: Provisioner, smtp_sink: SmtpSink
+) -> None:
     roster = provision.roster([person(81, "邀请"), person(82, "无邮箱", email=False)])
     run = provision("apply", roster, "--invite")
     assert run.code == 0, run.err
@@ -224,21 +256,39 @@ def test_invited_joiners_get_keycloak_s_actions_mail_instead_of_a_password(provi
     assert provision.user("WY0081").get("credentials") in (None, [])
 
 
-def test_a_tenant_without_a_realm_gets_one_from_the_template(realm_factory: Callable[..., TestRealm], tmp_path: Path) -> None:
+def test_a_tenant_without_a_realm_gets_one_from_the_template(
+    realm_factory: Callable[..., TestRealm], tmp_path: Path
+) -> None:
     template_realm = realm_factory()  # only for the endpoint and credentials; the roster names a new tenant
     tenant = f"new-{secrets.token_hex(4)}"
     provision = Provisioner(template_realm, tmp_path)
     roster = tmp_path / "new.yaml"
-    roster.write_text(yaml.safe_dump({"tenant": tenant, "company": "新物业 New Property", "sites": SITES,
-                                      "staff": [person(91), person(92, rank="admin", departments=("administration",), sites=())]},
-                                     allow_unicode=True), encoding="utf-8")
+    roster.write_text(
+        yaml.safe_dump(
+            {
+                "tenant": tenant,
+                "company": "新物业 New Property",
+                "sites": SITES,
+                "staff": [person(91), person(92, rank="admin", departments=("administration",), sites=())],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     plan = provision("plan", roster, admin=True)
     assert plan.code == 2 and plan.out["plan"]["realm_exists"] is False
     run = provision("apply", roster, admin=True)
     assert run.code == 0, run.err
-    admin = KeycloakAdmin(connection=KeycloakOpenIDConnection(
-        server_url=template_realm.endpoint.base_url, username=template_realm.endpoint.admin_username,
-        password=template_realm.endpoint.admin_password, realm_name=tenant, user_realm_name="master", client_id="admin-cli"))
+    admin = KeycloakAdmin(
+        connection=KeycloakOpenIDConnection(
+            server_url=template_realm.endpoint.base_url,
+            username=template_realm.endpoint.admin_username,
+            password=template_realm.endpoint.admin_password,
+            realm_name=tenant,
+            user_realm_name="master",
+            client_id="admin-cli",
+        )
+    )
     try:
         assert admin.get_realm(tenant)["displayName"] == "新物业 New Property"
         assert {u["username"] for u in admin.get_users({})} >= {"wy0091", "wy0092"}

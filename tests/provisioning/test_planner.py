@@ -9,19 +9,36 @@ from provisioning.planner import make_plan
 from provisioning.state_reader import Since, _classify
 
 
-def _wanted(no: int, rank: str = "staff", active: bool = True, departments: frozenset[str] = frozenset({"service"})) -> DesiredUser:
+def _wanted(
+    no: int, rank: str = "staff", active: bool = True, departments: frozenset[str] = frozenset({"service"})
+) -> DesiredUser:
     return DesiredUser(
-        username=f"wy{no:04d}", employee_no=f"WY{no:04d}", display_name="王小明", first_name="小明", last_name="王",
-        email=None, phone=f"+86138{no:08d}", rank=rank, departments=departments, sites=frozenset({"songyuan"}),
-        active=active, source=f"roster.yaml:{no}",
+        username=f"wy{no:04d}",
+        employee_no=f"WY{no:04d}",
+        display_name="王小明",
+        first_name="小明",
+        last_name="王",
+        email=None,
+        phone=f"+86138{no:08d}",
+        rank=rank,
+        departments=departments,
+        sites=frozenset({"songyuan"}),
+        active=active,
+        source=f"roster.yaml:{no}",
     )
 
 
 def _have(wanted: DesiredUser, enabled: bool = True, **changes: object) -> ActualUser:
     user = ActualUser(
-        id=f"id-{wanted.username}", username=wanted.username, enabled=enabled, first_name=wanted.first_name,
-        last_name=wanted.last_name, email=wanted.email, attributes=dict(wanted.attributes),
-        realm_roles=set(wanted.realm_roles), groups=set(wanted.groups),
+        id=f"id-{wanted.username}",
+        username=wanted.username,
+        enabled=enabled,
+        first_name=wanted.first_name,
+        last_name=wanted.last_name,
+        email=wanted.email,
+        attributes=dict(wanted.attributes),
+        realm_roles=set(wanted.realm_roles),
+        groups=set(wanted.groups),
     )
     for name, value in changes.items():
         setattr(user, name, value)
@@ -34,8 +51,15 @@ def _state(users: list[DesiredUser], not_started: frozenset[str] = frozenset()) 
 
 def _actual(users: list[ActualUser]) -> ActualState:
     return ActualState(
-        realm="lvcheng", users={u.username: u for u in users}, group_ids={}, site_names={"songyuan": "松园"}, roles={},
-        marker=Marker(group_id=None), read_mode="full", read_reason="test", attributes_read=0,
+        realm="lvcheng",
+        users={u.username: u for u in users},
+        group_ids={},
+        site_names={"songyuan": "松园"},
+        roles={},
+        marker=Marker(group_id=None),
+        read_mode="full",
+        read_reason="test",
+        attributes_read=0,
         roster=frozenset(u.username for u in users),
     )
 
@@ -51,15 +75,23 @@ def test_a_finance_promotion_grants_rank_and_rate_editor_and_revokes_the_old_ran
     after = _wanted(1, rank="manager", departments=frozenset({"finance"}))
     plan = make_plan(_state([after]), _actual([_have(before)]), "roster.yaml")
     kinds = {(c.kind, c.target) for c in plan.accounts[0].changes}
-    assert kinds == {("grant", "manager"), ("grant", "rate-editor"), ("revoke", "staff"),
-                     ("join", "/departments/finance"), ("leave", "/departments/service")}
+    assert kinds == {
+        ("grant", "manager"),
+        ("grant", "rate-editor"),
+        ("revoke", "staff"),
+        ("join", "/departments/finance"),
+        ("leave", "/departments/service"),
+    }
 
 
 def test_leavers_absent_or_marked_are_disabled_once_and_people_not_started_are_left_alone() -> None:
     stays, marked, absent, later = _wanted(1), _wanted(2, active=False), _wanted(3), _wanted(4)
     actual = _actual([_have(stays), _have(marked), _have(absent), _have(later), _have(_wanted(5), enabled=False)])
     plan = make_plan(_state([stays, marked], not_started=frozenset({"wy0004"})), actual, "roster.yaml")
-    assert {(a.username, a.why) for a in plan.accounts} == {("wy0002", "status leaving"), ("wy0003", "absent from the roster")}
+    assert {(a.username, a.why) for a in plan.accounts} == {
+        ("wy0002", "status leaving"),
+        ("wy0003", "absent from the roster"),
+    }
     assert plan.disable_share == 2 / 5
 
 
@@ -90,8 +122,13 @@ def test_the_snapshot_survives_keycloak_s_255_character_attribute_values() -> No
 
 
 def _event(kind: str, operation: str, path: str, by: str = "someone") -> dict[str, object]:
-    return {"resourceType": kind, "operationType": operation, "resourcePath": path, "time": 1,
-            "authDetails": {"userId": by}}
+    return {
+        "resourceType": kind,
+        "operationType": operation,
+        "resourcePath": path,
+        "time": 1,
+        "authDetails": {"userId": by},
+    }
 
 
 def test_events_name_the_accounts_someone_else_changed_and_skip_the_apply_s_own() -> None:

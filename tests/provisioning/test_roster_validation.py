@@ -52,7 +52,9 @@ def _messages(path: Path) -> list[str]:
 
 
 def _has(messages: list[str], where: str, *words: str) -> None:
-    assert any(m.startswith(where) and all(w in m for w in words) for m in messages), f"no {where} {words} in:\n" + "\n".join(messages)
+    assert any(m.startswith(where) and all(w in m for w in words) for m in messages), (
+        f"no {where} {words} in:\n" + "\n".join(messages)
+    )
 
 
 def test_a_yaml_roster_reports_every_problem_with_its_line(tmp_path: Path) -> None:
@@ -82,7 +84,8 @@ CSV_HEADER = "工号,姓名,手机号,邮箱,部门,职级,项目,状态\n"
 def test_a_csv_roster_reports_rows_and_columns(tmp_path: Path) -> None:
     path = tmp_path / "roster.csv"
     path.write_text(
-        "# tenant: lvcheng\n# company: 绿城物业\n# site: songyuan 松园\n" + CSV_HEADER
+        "# tenant: lvcheng\n# company: 绿城物业\n# site: songyuan 松园\n"
+        + CSV_HEADER
         + "WY0001,王小明,13800138000,a@example.com,客服,普通员工,松园,在职\n"
         + "WY0002,李雷,010-12345678,A@example.com,客服,普通员工,松园,在职\n"
         + "WY0003,韩梅梅,13800138003,,保安部,普通员工,松园,休假\n"
@@ -133,7 +136,8 @@ def test_the_sample_rosters_in_three_formats_describe_the_same_company() -> None
     for other in states[1:]:
         assert other.tenant == states[0].tenant and other.sites == states[0].sites
         assert {u: (d.phone, d.rank, d.departments, d.sites, d.email) for u, d in other.users.items()} == {
-            u: (d.phone, d.rank, d.departments, d.sites, d.email) for u, d in states[0].users.items()}
+            u: (d.phone, d.rank, d.departments, d.sites, d.email) for u, d in states[0].users.items()
+        }
     assert len(states[0].users) == 50 and len(states[0].sites) == 2
 
 

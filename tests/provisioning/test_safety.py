@@ -21,7 +21,9 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 
 def _managed(provision: Provisioner) -> list[dict[str, object]]:
-    return list(provision.realm.admin().get_users({"q": f"{catalog.MANAGED_ATTRIBUTE}:true", "briefRepresentation": True}))
+    return list(
+        provision.realm.admin().get_users({"q": f"{catalog.MANAGED_ATTRIBUTE}:true", "briefRepresentation": True})
+    )
 
 
 def test_a_malformed_roster_applies_nothing(provision: Provisioner) -> None:
@@ -112,8 +114,15 @@ def test_a_roster_that_would_disable_more_than_a_fifth_of_the_staff_is_refused(p
 
 
 def _gateway(provision: Provisioner) -> KeycloakGateway:
-    return KeycloakGateway(provision.realm.endpoint.base_url, provision.realm.name, Credentials(
-        "client", client_id=catalog.PROVISIONER_CLIENT_ID, client_secret=provision.realm.settings.provisioner_client_secret))
+    return KeycloakGateway(
+        provision.realm.endpoint.base_url,
+        provision.realm.name,
+        Credentials(
+            "client",
+            client_id=catalog.PROVISIONER_CLIENT_ID,
+            client_secret=provision.realm.settings.provisioner_client_secret,
+        ),
+    )
 
 
 def test_a_second_apply_while_one_runs_is_refused_with_who_holds_the_lock(provision: Provisioner) -> None:
@@ -137,9 +146,24 @@ def test_an_apply_killed_halfway_converges_when_run_again(provision: Provisioner
     roster = provision.roster(people)
     env = {**os.environ, **provision.env(admin=True), "PYTHONPATH": str(PROJECT)}
     env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
-    command = [sys.executable, "-m", "provisioning.cli", "apply", str(roster), "--yes", "--keycloak-url",
-               provision.realm.endpoint.base_url, "--credentials-file", str(provision.credentials_file),
-               "--audit-log", str(provision.audit_log), "--batch-size", "5", "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "provisioning.cli",
+        "apply",
+        str(roster),
+        "--yes",
+        "--keycloak-url",
+        provision.realm.endpoint.base_url,
+        "--credentials-file",
+        str(provision.credentials_file),
+        "--audit-log",
+        str(provision.audit_log),
+        "--batch-size",
+        "5",
+        "--workers",
+        "1",
+    ]
     child = subprocess.Popen(command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -182,10 +206,31 @@ def test_two_applies_started_together_never_both_apply(provision: Provisioner) -
 
     def start(name: str) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", "provisioning.cli", "apply", str(roster), "--yes", "--keycloak-url",
-             provision.realm.endpoint.base_url, "--credentials-file", str(provision.workdir / f"{name}.credentials.csv"),
-             "--audit-log", str(provision.audit_log), "--batch-size", "5", "--workers", "1", "--operator", name],
-            env=env, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "provisioning.cli",
+                "apply",
+                str(roster),
+                "--yes",
+                "--keycloak-url",
+                provision.realm.endpoint.base_url,
+                "--credentials-file",
+                str(provision.workdir / f"{name}.credentials.csv"),
+                "--audit-log",
+                str(provision.audit_log),
+                "--batch-size",
+                "5",
+                "--workers",
+                "1",
+                "--operator",
+                name,
+            ],
+            env=env,
+            cwd=PROJECT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
 
     first, second = start("first-machine"), start("second-machine")
     results = sorted((p.returncode, out.decode()) for p in (first, second) for out, _ in [p.communicate(timeout=300)])

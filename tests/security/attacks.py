@@ -35,16 +35,32 @@ def add_user_with_totp(realm: SmsRealm, username: str, phone: str, roles: tuple[
     admin = realm.realm.admin()
     admin.connection.raw_post(
         f"admin/realms/{realm.name}/partialImport",
-        data=__import__("json").dumps({"ifResourceExists": "FAIL", "users": [{
-            "username": username, "enabled": True, "email": f"{username}@example.com", "emailVerified": True,
-            "firstName": "明", "lastName": "王", "realmRoles": list(roles),
-            "attributes": {"phone_number": [phone], "wuye_managed": ["true"]},
-            "credentials": [
-                {"type": "password", "value": PASSWORD, "temporary": False},
-                {"type": "otp", "userLabel": "手机", "secretData": f'{{"value":"{TOTP_SECRET}"}}',
-                 "credentialData": '{"subType":"totp","digits":6,"counter":0,"period":30,"algorithm":"HmacSHA1"}'},
-            ],
-        }]}),
+        data=__import__("json").dumps(
+            {
+                "ifResourceExists": "FAIL",
+                "users": [
+                    {
+                        "username": username,
+                        "enabled": True,
+                        "email": f"{username}@example.com",
+                        "emailVerified": True,
+                        "firstName": "明",
+                        "lastName": "王",
+                        "realmRoles": list(roles),
+                        "attributes": {"phone_number": [phone], "wuye_managed": ["true"]},
+                        "credentials": [
+                            {"type": "password", "value": PASSWORD, "temporary": False},
+                            {
+                                "type": "otp",
+                                "userLabel": "手机",
+                                "secretData": f'{{"value":"{TOTP_SECRET}"}}',
+                                "credentialData": '{"subType":"totp","digits":6,"counter":0,"period":30,"algorithm":"HmacSHA1"}',
+                            },
+                        ],
+                    }
+                ],
+            }
+        ),
     )
     return str(admin.get_user_id(username))
 

@@ -128,7 +128,7 @@ def all_at_once(actions: Sequence[Callable[[], T]]) -> list[T]:
         barrier.wait()
         try:
             results[i] = actions[i]()
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]

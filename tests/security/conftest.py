@@ -17,10 +17,10 @@ from devstack.sms_outbox import SmsOutbox
 from sso.workbench.app import create_app
 from tests.extension.conftest import SmsRealm, browser, make_sms_realm, new_context, sms_outbox, sms_realm
 from tests.support.realms import TestRealm
-from tests.workbench.conftest import workbench_settings
+from tests.workbench.conftest import make_stack, stack, workbench_settings
 from tests.workbench.server import serving
 
-__all__ = ["SmsWorkbench", "browser", "new_context", "sms_outbox", "sms_realm", "sms_workbench"]
+__all__ = ["SmsWorkbench", "browser", "make_stack", "new_context", "sms_outbox", "sms_realm", "sms_workbench", "stack"]
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ import pytest
 
 from devstack.form_login import loopback_client
 from sso.workbench import cookies
-from tests.workbench.conftest import WorkbenchStack, make_stack, stack  # noqa: F401  (fixtures)
+from tests.workbench.conftest import WorkbenchStack
 from tests.workbench.http_login import callback_url, submit_password, to_keycloak
 
 
 @pytest.fixture(scope="module")
-def employee(stack: WorkbenchStack) -> tuple[str, str]:  # noqa: F811
+def employee(stack: WorkbenchStack) -> tuple[str, str]:
     return stack.employee(rank="staff")
 
 
@@ -31,12 +31,13 @@ def _with_iss(url: str, iss: str | None) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _callback(client: httpx.Client, stack: WorkbenchStack, employee: tuple[str, str]) -> str:  # noqa: F811
+def _callback(client: httpx.Client, stack: WorkbenchStack, employee: tuple[str, str]) -> str:
     return callback_url(submit_password(to_keycloak(client, stack.url, stack.keycloak_url), *employee))
 
 
 def test_keycloak_sends_its_issuer_in_the_authorization_response(
-    stack: WorkbenchStack, employee: tuple[str, str]  # noqa: F811
+    stack: WorkbenchStack,
+    employee: tuple[str, str],
 ) -> None:
     with loopback_client() as client:
         callback = _callback(client, stack, employee)
@@ -50,7 +51,9 @@ def test_keycloak_sends_its_issuer_in_the_authorization_response(
     ids=["another-provider", "trailing-slash", "another-realm-prefix", "missing"],
 )
 def test_a_callback_naming_another_issuer_signs_nobody_in(
-    stack: WorkbenchStack, employee: tuple[str, str], forged_iss: str | None  # noqa: F811
+    stack: WorkbenchStack,
+    employee: tuple[str, str],
+    forged_iss: str | None,
 ) -> None:
     with loopback_client() as client:
         callback = _callback(client, stack, employee)

@@ -14,7 +14,6 @@ import pytest
 
 from devstack.form_login import LoginPage
 from devstack.sms_outbox import SmsOutbox
-from tests.extension.conftest import sms_outbox
 from tests.security.code_driver import (
     CODE_FORM,
     Visitor,
@@ -28,8 +27,6 @@ from tests.security.code_driver import (
     visible_text,
 )
 from tests.support.realms import TestRealm
-
-__all__ = ["sms_outbox"]  # the fixture, used by name below
 
 Realms = Callable[..., TestRealm]
 TRIES = 7

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from devstack.form_login import LoginPage
 from devstack.sms_outbox import SmsOutbox
-from tests.extension.conftest import sms_outbox
 from tests.security.code_driver import (
     CODE_FORM,
     Visitor,
@@ -15,8 +14,6 @@ from tests.security.code_driver import (
     settle,
 )
 from tests.support.realms import TestRealm
-
-__all__ = ["sms_outbox"]  # the fixture, used by name below
 
 Realms = Callable[..., TestRealm]
 

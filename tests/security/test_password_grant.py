@@ -17,8 +17,13 @@ def test_the_password_grant_is_refused_by_every_client_of_a_tenant_realm(sms_rea
     answered: dict[str, tuple[int, str]] = {}
     with httpx.Client(timeout=30) as http:
         for client in clients:
-            form = {"grant_type": "password", "client_id": client["clientId"], "username": "wy5401",
-                    "password": PASSWORD, "scope": "openid"}
+            form = {
+                "grant_type": "password",
+                "client_id": client["clientId"],
+                "username": "wy5401",
+                "password": PASSWORD,
+                "scope": "openid",
+            }
             if not client.get("publicClient") and not client.get("bearerOnly"):
                 secret = admin.get_client_secrets(client["id"]).get("value")
                 if secret:

@@ -34,8 +34,9 @@ def _no_session_anywhere(realm: SmsRealm, user_id: str) -> None:
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_a_password_reset_signs_nobody_in(sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink,
-                                          way: str) -> None:
+def test_a_password_reset_signs_nobody_in(
+    sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink, way: str
+) -> None:
     n = WAYS.index(way) + 1
     username, phone = f"wy510{n}", f"+86139000051{n:02d}"
     user_id = sms_realm.add_user(username, phone=phone)
@@ -53,8 +54,9 @@ def test_a_password_reset_signs_nobody_in(sms_realm: SmsRealm, new_context: Cont
 
 
 @pytest.mark.parametrize("way", WAYS)
-def test_a_reset_never_lets_the_attacker_enrol_an_authenticator(sms_realm: SmsRealm, new_context: Contexts,
-                                                               smtp_sink: SmtpSink, way: str) -> None:
+def test_a_reset_never_lets_the_attacker_enrol_an_authenticator(
+    sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink, way: str
+) -> None:
     # a privileged account whose authenticator-app set-up is still pending: the juiciest target
     n = WAYS.index(way) + 1
     username, phone = f"wy520{n}", f"+86139000052{n:02d}"
@@ -77,7 +79,8 @@ def test_a_reset_never_lets_the_attacker_enrol_an_authenticator(sms_realm: SmsRe
 
 @pytest.mark.parametrize("way", WAYS)
 def test_an_account_with_an_authenticator_app_is_not_reset_by_one_code_alone(
-        sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink, way: str) -> None:
+    sms_realm: SmsRealm, new_context: Contexts, smtp_sink: SmtpSink, way: str
+) -> None:
     n = WAYS.index(way) + 1
     username, phone = f"wy530{n}", f"+86139000053{n:02d}"
     user_id = add_user_with_totp(sms_realm, username, phone)

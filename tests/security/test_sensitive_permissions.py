@@ -22,7 +22,8 @@ def _grant_by_hand(realm: SmsRealm, user_id: str, permission: str) -> None:
 
 
 def test_a_finance_permission_granted_by_hand_is_still_asked_for_the_second_factor(
-        sms_realm: SmsRealm, new_context: Contexts) -> None:
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     user_id = sms_realm.add_user("wy5501", phone="+8613900005501")
     context = new_context()
     page = trusted_browser(context, sms_realm, "wy5501", "+8613900005501")
@@ -34,7 +35,8 @@ def test_a_finance_permission_granted_by_hand_is_still_asked_for_the_second_fact
 
 @pytest.mark.parametrize("permission", sorted(catalog.SENSITIVE_PERMISSIONS))
 def test_every_sensitive_permission_granted_by_hand_carries_the_second_factor_role(
-        sms_realm: SmsRealm, permission: str) -> None:
+    sms_realm: SmsRealm, permission: str
+) -> None:
     user_id = sms_realm.add_user(f"wy56{sorted(catalog.SENSITIVE_PERMISSIONS).index(permission):02d}")
     _grant_by_hand(sms_realm, user_id, permission)
     effective = {r["name"] for r in sms_realm.realm.admin().get_composite_realm_roles_of_user(user_id)}

@@ -30,7 +30,8 @@ def _eventually(check: Callable[[], bool], timeout_s: float = 10.0) -> bool:
 
 
 def test_signing_out_everywhere_in_the_account_console_forgets_every_trusted_browser(
-        sms_realm: SmsRealm, new_context: Contexts) -> None:
+    sms_realm: SmsRealm, new_context: Contexts
+) -> None:
     sms_realm.add_user("wy5701", phone="+8613900005701")
     thief_context = new_context()
     thief = trusted_browser(thief_context, sms_realm, "wy5701", "+8613900005701")
@@ -52,6 +53,7 @@ def test_signing_out_everywhere_in_the_account_console_forgets_every_trusted_bro
     owner = forget_sso_session(owner_context)
     assert asked_for_a_code(owner, sms_realm, "wy5701"), "every trusted browser is forgotten, the owner's too"
 
+
 def test_an_admin_sign_out_forgets_every_trusted_browser(sms_realm: SmsRealm, new_context: Contexts) -> None:
     user_id = sms_realm.add_user("wy5702", phone="+8613900005702")
     thief = trusted_browser(new_context(), sms_realm, "wy5702", "+8613900005702")
@@ -60,9 +62,9 @@ def test_an_admin_sign_out_forgets_every_trusted_browser(sms_realm: SmsRealm, ne
     assert asked_for_a_code(thief, sms_realm, "wy5702"), f"the thief's browser is still trusted: {error_text(thief)}"
 
 
-
 def test_forgetting_my_devices_in_the_workbench_forgets_every_trusted_browser(
-        sms_workbench: SmsWorkbench, new_context: Contexts) -> None:
+    sms_workbench: SmsWorkbench, new_context: Contexts
+) -> None:
     realm = sms_workbench.realm
     realm.add_user("wy5703", phone="+8613900005703")
     thief_context = new_context()

@@ -12,7 +12,6 @@ import httpx
 
 from devstack.form_login import LoginPage
 from devstack.sms_outbox import SmsOutbox
-from tests.extension.conftest import sms_outbox
 from tests.security.code_driver import (
     CODE_FORM,
     Visitor,
@@ -22,8 +21,6 @@ from tests.security.code_driver import (
     settle,
 )
 from tests.support.realms import TestRealm
-
-__all__ = ["sms_outbox"]  # the fixture, used by name below
 
 Realms = Callable[..., TestRealm]
 IP_LIMIT = "当前网络获取验证码次数过多"

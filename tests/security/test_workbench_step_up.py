@@ -17,11 +17,11 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from devstack.sms_outbox import SmsOutbox
-from tests.extension.conftest import PASSWORD, SmsRealm, browser, make_sms_realm, new_context, sms_outbox  # noqa: F401
+from tests.extension.conftest import PASSWORD, SmsRealm, make_sms_realm
 from tests.extension.flows import enter_code, forget_sso_session, on_code_page
 from tests.extension.flows import submit_password as submit_identifier
 from tests.workbench.browser_login import complete_required_actions, enter_otp, screenshot, submit_credentials
-from tests.workbench.conftest import WorkbenchStack, make_stack  # noqa: F401  (fixture)
+from tests.workbench.conftest import WorkbenchStack
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +31,13 @@ RESEND_COOLDOWN = 61.0
 
 
 @pytest.fixture(scope="module")
-def stack(make_stack: Callable[..., WorkbenchStack]) -> WorkbenchStack:  # noqa: F811
+def stack(make_stack: Callable[..., WorkbenchStack]) -> WorkbenchStack:
     """A workbench that refreshes its tokens on every page, so a permission granted at Keycloak shows at once."""
     return make_stack(refresh_leeway_seconds=100_000)
 
 
 @pytest.fixture(scope="module")
-def sms_stack(make_stack: Callable[..., WorkbenchStack], sms_outbox: SmsOutbox) -> tuple[WorkbenchStack, SmsRealm]:  # noqa: F811
+def sms_stack(make_stack: Callable[..., WorkbenchStack], sms_outbox: SmsOutbox) -> tuple[WorkbenchStack, SmsRealm]:
     stack = make_stack(refresh_leeway_seconds=100_000)
     return stack, make_sms_realm(lambda: stack.realm, sms_outbox)
 
@@ -65,7 +65,8 @@ def on_area(page: Page, area: str) -> None:
 
 
 def test_a_session_without_a_second_factor_cannot_open_a_sensitive_area(
-    new_context: Callable[..., BrowserContext], stack: WorkbenchStack  # noqa: F811
+    new_context: Callable[..., BrowserContext],
+    stack: WorkbenchStack,
 ) -> None:
     """Password flow (``wuye browser``): the OTP is asked at the step-up, and the area opens after it."""
     context = new_context()
@@ -91,7 +92,8 @@ def test_a_session_without_a_second_factor_cannot_open_a_sensitive_area(
 
 
 def test_a_trusted_browser_is_not_a_second_factor_for_a_sensitive_area(
-    new_context: Callable[..., BrowserContext], sms_stack: tuple[WorkbenchStack, SmsRealm]  # noqa: F811
+    new_context: Callable[..., BrowserContext],
+    sms_stack: tuple[WorkbenchStack, SmsRealm],
 ) -> None:
     """SMS flow (``wuye sms browser``): a trusted browser signs in with the password alone, and ``amr`` says so."""
     context = new_context()

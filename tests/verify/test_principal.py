@@ -63,8 +63,15 @@ def test_existing_fields_are_unchanged() -> None:
 
 def test_a_principal_built_directly_accepts_a_plain_dict() -> None:
     principal = Principal(
-        subject="u", tenant="t", employee_no="E1", name="n", ranks=frozenset({"staff"}), permissions=frozenset(),
-        departments=frozenset(), sites=frozenset({"songyuan"}), realm_roles=frozenset(),
+        subject="u",
+        tenant="t",
+        employee_no="E1",
+        name="n",
+        ranks=frozenset({"staff"}),
+        permissions=frozenset(),
+        departments=frozenset(),
+        sites=frozenset({"songyuan"}),
+        realm_roles=frozenset(),
         site_names={"songyuan": "松园"},
     )
     assert principal.site_label("songyuan") == "松园"

@@ -39,7 +39,12 @@ def callback_url(redirect: httpx.Response) -> str:
 
 
 def sign_in(
-    client: httpx.Client, workbench_url: str, keycloak_url: str, username: str, password: str, next_path: str | None = None
+    client: httpx.Client,
+    workbench_url: str,
+    keycloak_url: str,
+    username: str,
+    password: str,
+    next_path: str | None = None,
 ) -> httpx.Response:
     """The whole sign-in; returns the workbench's answer to the callback (303 to the return-to path)."""
     flow = to_keycloak(client, workbench_url, keycloak_url, next_path)

@@ -172,4 +172,3 @@ def test_english_is_one_click_away_on_both_sides(page: Page, stack: WorkbenchSta
     expect(page.locator("#greeting")).to_have_text("Hello, 王小明")
     expect(page.locator("#departments")).to_have_text("Security")
     screenshot(page, "english-home")
-

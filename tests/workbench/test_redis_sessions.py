@@ -36,7 +36,9 @@ def two_instances(
         yield stack_a, url_b
 
 
-def test_an_employee_signed_in_on_one_instance_is_served_by_the_other(two_instances: tuple[WorkbenchStack, str]) -> None:
+def test_an_employee_signed_in_on_one_instance_is_served_by_the_other(
+    two_instances: tuple[WorkbenchStack, str],
+) -> None:
     stack, other = two_instances
     employee = stack.employee(departments=("service",))
     with loopback_client() as client:
@@ -46,7 +48,9 @@ def test_an_employee_signed_in_on_one_instance_is_served_by_the_other(two_instan
         assert employee[0].upper() in home.text
 
 
-def test_a_back_channel_logout_on_one_instance_ends_the_session_on_both(two_instances: tuple[WorkbenchStack, str]) -> None:
+def test_a_back_channel_logout_on_one_instance_ends_the_session_on_both(
+    two_instances: tuple[WorkbenchStack, str],
+) -> None:
     stack, other = two_instances
     username, password = stack.employee()
     with loopback_client() as client:

@@ -65,7 +65,9 @@ def test_a_session_never_outlives_the_absolute_cap() -> None:
 def test_the_absolute_cap_is_ten_hours_by_default(max_session: int) -> None:
     from sso.workbench.settings import WorkbenchSettings
 
-    settings = WorkbenchSettings(issuer="http://127.0.0.1:1/realms/x", public_url="http://127.0.0.1:2", client_secret="s")
+    settings = WorkbenchSettings(
+        issuer="http://127.0.0.1:1/realms/x", public_url="http://127.0.0.1:2", client_secret="s"
+    )
     assert settings.max_session_seconds == max_session
 
 

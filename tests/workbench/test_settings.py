@@ -35,8 +35,15 @@ def test_issuer_from_keycloak_url_and_realm() -> None:
         ({"WUYE_WORKBENCH_URL": "http://127.0.0.1:8000", "WUYE_CLIENT_SECRET": "x"}, "WUYE_ISSUER"),
         ({"WUYE_ISSUER": "http://k/realms/r", "WUYE_CLIENT_SECRET": "x"}, "WUYE_WORKBENCH_URL"),
         ({"WUYE_ISSUER": "http://k/realms/r", "WUYE_WORKBENCH_URL": "http://w"}, "WUYE_WORKBENCH_CLIENT_SECRET"),
-        ({"WUYE_ISSUER": "http://k/realms/r", "WUYE_WORKBENCH_URL": "http://w", "WUYE_CLIENT_SECRET": "x",
-          "WUYE_WORKBENCH_MAX_SESSION_SECONDS": "ten hours"}, "WUYE_WORKBENCH_MAX_SESSION_SECONDS"),
+        (
+            {
+                "WUYE_ISSUER": "http://k/realms/r",
+                "WUYE_WORKBENCH_URL": "http://w",
+                "WUYE_CLIENT_SECRET": "x",
+                "WUYE_WORKBENCH_MAX_SESSION_SECONDS": "ten hours",
+            },
+            "WUYE_WORKBENCH_MAX_SESSION_SECONDS",
+        ),
     ],
 )
 def test_a_missing_or_malformed_setting_is_named(env: dict[str, str], named: str) -> None:

@@ -48,7 +48,9 @@ def test_an_employee_sees_the_work_orders_of_their_site(chain: tuple[WorkbenchSt
         assert '<dd id="sites">绿园小区</dd>' in home.text
 
 
-def test_the_page_says_the_service_is_unavailable_when_the_api_is_down(make_stack: Callable[..., WorkbenchStack]) -> None:
+def test_the_page_says_the_service_is_unavailable_when_the_api_is_down(
+    make_stack: Callable[..., WorkbenchStack],
+) -> None:
     stack = make_stack(workorder_api_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there
     with loopback_client() as client:
         sign_in(client, stack.url, stack.keycloak_url, *stack.employee())
@@ -58,7 +60,9 @@ def test_the_page_says_the_service_is_unavailable_when_the_api_is_down(make_stac
 
 
 @pytest.mark.browser
-def test_in_the_browser_the_work_orders_page_lists_the_sites_orders(chain: tuple[WorkbenchStack, WorkOrderStore]) -> None:
+def test_in_the_browser_the_work_orders_page_lists_the_sites_orders(
+    chain: tuple[WorkbenchStack, WorkOrderStore],
+) -> None:
     from playwright.sync_api import expect
 
     from tests.workbench.browser_login import chromium, screenshot, submit_credentials

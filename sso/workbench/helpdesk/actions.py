@@ -42,20 +42,33 @@ async def _reset_second_factor(api: KeycloakAdminApi, user_id: str) -> None:
 
 ACTIONS: dict[str, tuple[Action, Callable[[KeycloakAdminApi, str], Awaitable[None]]]] = {
     "unlock": (
-        Action("unlock", Label("解锁", "Unlock"),
-               Label("清除输错记录,本人可立即再次登录。", "Clears the failed attempts; they can sign in again at once.")),
+        Action(
+            "unlock",
+            Label("解锁", "Unlock"),
+            Label("清除输错记录,本人可立即再次登录。", "Clears the failed attempts; they can sign in again at once."),
+        ),
         _unlock,
     ),
     "sign-out": (
-        Action("sign-out", Label("全部退出并忘记受信任浏览器", "Sign out everywhere and forget trusted browsers"),
-               Label("结束所有在线会话;所有受信任浏览器下次登录需重新短信验证。",
-                     "Ends every live session; every trusted browser must pass the SMS check again.")),
+        Action(
+            "sign-out",
+            Label("全部退出并忘记受信任浏览器", "Sign out everywhere and forget trusted browsers"),
+            Label(
+                "结束所有在线会话;所有受信任浏览器下次登录需重新短信验证。",
+                "Ends every live session; every trusted browser must pass the SMS check again.",
+            ),
+        ),
         _sign_out,
     ),
     "reset-2fa": (
-        Action("reset-2fa", Label("重置两步验证", "Reset the second factor"),
-               Label("删除已绑定的验证器;本人下次登录时重新绑定。",
-                     "Removes the enrolled authenticator; they enrol again at their next sign-in.")),
+        Action(
+            "reset-2fa",
+            Label("重置两步验证", "Reset the second factor"),
+            Label(
+                "删除已绑定的验证器;本人下次登录时重新绑定。",
+                "Removes the enrolled authenticator; they enrol again at their next sign-in.",
+            ),
+        ),
         _reset_second_factor,
     ),
 }
@@ -66,11 +79,19 @@ COMING_SOON = (
 )
 
 
-def audit_record(operator: Principal, action: str, user_id: str, target: str, reason: str, outcome: str) -> dict[str, object]:
+def audit_record(
+    operator: Principal, action: str, user_id: str, target: str, reason: str, outcome: str
+) -> dict[str, object]:
     return {
-        "source": "helpdesk", "realm": operator.tenant, "operator": operator.employee_no,
-        "operator_id": operator.subject, "action": action, "user_id": user_id, "target": target,
-        "reason": reason, "outcome": outcome,
+        "source": "helpdesk",
+        "realm": operator.tenant,
+        "operator": operator.employee_no,
+        "operator_id": operator.subject,
+        "action": action,
+        "user_id": user_id,
+        "target": target,
+        "reason": reason,
+        "outcome": outcome,
     }
 
 

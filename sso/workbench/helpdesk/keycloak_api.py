@@ -79,8 +79,15 @@ class KeycloakAdminApi:
     async def brute_force_policy(self) -> JsonObject:
         """The realm's lockout settings (``failureFactor``, ``waitIncrementSeconds`` …): to say until when."""
         realm = dict(await self._call("GET", ""))
-        keys = ("bruteForceProtected", "permanentLockout", "failureFactor", "waitIncrementSeconds",
-                "maxFailureWaitSeconds", "minimumQuickLoginWaitSeconds", "maxDeltaTimeSeconds")
+        keys = (
+            "bruteForceProtected",
+            "permanentLockout",
+            "failureFactor",
+            "waitIncrementSeconds",
+            "maxFailureWaitSeconds",
+            "minimumQuickLoginWaitSeconds",
+            "maxDeltaTimeSeconds",
+        )
         return {k: realm.get(k) for k in keys}
 
     # -- users ---------------------------------------------------------------------------------------

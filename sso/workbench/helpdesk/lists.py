@@ -38,9 +38,13 @@ LISTS: dict[str, ListSpec] = {
     s.id: s
     for s in (
         ListSpec("locked", Label("当前被锁定", "Locked now"), False),
-        ListSpec("never-signed-in", Label("创建 N 天后仍未登录(未激活)", "Never signed in N days after creation"), True),
+        ListSpec(
+            "never-signed-in", Label("创建 N 天后仍未登录(未激活)", "Never signed in N days after creation"), True
+        ),
         ListSpec("dormant", Label("N 天未登录(休眠账号)", "No sign-in for N days (dormant)"), True),
-        ListSpec("privileged-without-2fa", Label("特权岗位未绑定两步验证", "Privileged posts without a second factor"), False),
+        ListSpec(
+            "privileged-without-2fa", Label("特权岗位未绑定两步验证", "Privileged posts without a second factor"), False
+        ),
         ListSpec("unmanaged", Label("不由花名册管理的账号", "Accounts the roster does not manage"), False),
     )
 }
@@ -74,8 +78,11 @@ async def _last_logins(api: KeycloakAdminApi, now: dt.datetime) -> dict[str, int
 async def locked(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:
     policy = await api.brute_force_policy()
     window = dt.timedelta(seconds=int(policy.get("maxFailureWaitSeconds") or 86_400) + 60)
-    failed = {str(e["userId"]) for e in await api.events(100_000, type="LOGIN_ERROR", dateFrom=_day(now - window))
-              if e.get("userId") and int(e.get("time") or 0) >= (now - window).timestamp() * 1000}
+    failed = {
+        str(e["userId"])
+        for e in await api.events(100_000, type="LOGIN_ERROR", dateFrom=_day(now - window))
+        if e.get("userId") and int(e.get("time") or 0) >= (now - window).timestamp() * 1000
+    }
     rows = []
     for uid in sorted(failed):
         status = await api.brute_force_status(uid)
@@ -90,15 +97,21 @@ async def locked(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row
 async def never_signed_in(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:
     cutoff = (now - dt.timedelta(days=days)).timestamp() * 1000
     users, last = await asyncio.gather(api.all_users(), _last_logins(api, now))
-    return [_row(u, f"created {_day(dt.datetime.fromtimestamp(int(u.get('createdTimestamp') or 0) / 1000, dt.UTC))}")
-            for u in users if u["id"] not in last and int(u.get("createdTimestamp") or 0) < cutoff]
+    return [
+        _row(u, f"created {_day(dt.datetime.fromtimestamp(int(u.get('createdTimestamp') or 0) / 1000, dt.UTC))}")
+        for u in users
+        if u["id"] not in last and int(u.get("createdTimestamp") or 0) < cutoff
+    ]
 
 
 async def dormant(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:
     cutoff = (now - dt.timedelta(days=days)).timestamp() * 1000
     users, last = await asyncio.gather(api.all_users(), _last_logins(api, now))
-    return [_row(u, f"last sign-in {_day(dt.datetime.fromtimestamp(last[u['id']] / 1000, dt.UTC))}")
-            for u in users if u["id"] in last and last[u["id"]] < cutoff and u.get("enabled", True)]
+    return [
+        _row(u, f"last sign-in {_day(dt.datetime.fromtimestamp(last[u['id']] / 1000, dt.UTC))}")
+        for u in users
+        if u["id"] in last and last[u["id"]] < cutoff and u.get("enabled", True)
+    ]
 
 
 async def privileged_without_2fa(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:
@@ -116,8 +129,11 @@ async def privileged_without_2fa(api: KeycloakAdminApi, now: dt.datetime, days: 
             return not any(c.get("type") == "otp" for c in await api.credentials(uid))
 
     flags = await asyncio.gather(*(lacks_otp(uid) for uid in candidates))
-    return [_row(u) for (uid, u), missing in zip(candidates.items(), flags, strict=True)
-            if missing and u.get("enabled", True)]
+    return [
+        _row(u)
+        for (uid, u), missing in zip(candidates.items(), flags, strict=True)
+        if missing and u.get("enabled", True)
+    ]
 
 
 async def unmanaged(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:

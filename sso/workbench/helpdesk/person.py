@@ -28,8 +28,19 @@ FAILURE_REASONS: dict[str, Label] = {
     "invalid_user": Label("账号无效", "invalid account"),
     "expired_code": Label("验证码已过期", "code expired"),
 }
-SIGN_IN_TYPES = ("LOGIN", "LOGIN_ERROR", "CODE_TO_TOKEN", "LOGOUT", "UPDATE_PASSWORD", "UPDATE_TOTP", "REMOVE_TOTP",
-                 "RESET_PASSWORD", "SEND_RESET_PASSWORD", "UPDATE_CREDENTIAL", "REMOVE_CREDENTIAL")
+SIGN_IN_TYPES = (
+    "LOGIN",
+    "LOGIN_ERROR",
+    "CODE_TO_TOKEN",
+    "LOGOUT",
+    "UPDATE_PASSWORD",
+    "UPDATE_TOTP",
+    "REMOVE_TOTP",
+    "RESET_PASSWORD",
+    "SEND_RESET_PASSWORD",
+    "UPDATE_CREDENTIAL",
+    "REMOVE_CREDENTIAL",
+)
 MFA_PERMISSIONS = catalog.FINANCE_PERMISSIONS
 
 
@@ -124,14 +135,18 @@ def grants(rank: str | None, departments: list[str], mappings: JsonObject) -> li
     return out
 
 
-async def report(api: KeycloakAdminApi, user_id: str, audit_log: Path | None, provisioning_log: Path | None) -> PersonReport:
+async def report(
+    api: KeycloakAdminApi, user_id: str, audit_log: Path | None, provisioning_log: Path | None
+) -> PersonReport:
     """Raises ``NotFound`` for an id that is not a user of this realm (another tenant's included)."""
     user = await api.user(user_id)
     # all reads at once: the page costs the slowest call, not the sum
     status_t = asyncio.create_task(api.brute_force_status(user_id))
     policy_t = asyncio.create_task(api.brute_force_policy())
     mappings_t = asyncio.create_task(api.role_mappings(user_id))
-    credentials_t, sessions_t, groups_t = (asyncio.create_task(f(user_id)) for f in (api.credentials, api.sessions, api.groups))
+    credentials_t, sessions_t, groups_t = (
+        asyncio.create_task(f(user_id)) for f in (api.credentials, api.sessions, api.groups)
+    )
     events_t = asyncio.create_task(api.events(100, user=user_id, type=list(SIGN_IN_TYPES)))
     admin_events_t = asyncio.create_task(api.admin_events(100, resourcePath=f"*{user_id}*"))
     status, policy, mappings = await status_t, await policy_t, await mappings_t
@@ -141,7 +156,11 @@ async def report(api: KeycloakAdminApi, user_id: str, audit_log: Path | None, pr
     ranks = [r for r in catalog.RANKS if r in realm_roles]
     rank = max(ranks, key=lambda r: catalog.RANKS[r].level) if ranks else None
     paths = [str(g.get("path")) for g in groups]
-    departments = [p.split("/")[2] for p in paths if p.startswith(f"/{catalog.DEPARTMENTS_GROUP}/") and p.split("/")[2] in catalog.DEPARTMENTS]
+    departments = [
+        p.split("/")[2]
+        for p in paths
+        if p.startswith(f"/{catalog.DEPARTMENTS_GROUP}/") and p.split("/")[2] in catalog.DEPARTMENTS
+    ]
     sites = [p.split("/")[2] for p in paths if p.startswith(f"/{catalog.SITES_GROUP}/")]
     others = [p for p in paths if p.split("/")[1:2] not in ([catalog.DEPARTMENTS_GROUP], [catalog.SITES_GROUP])]
     granted = grants(rank, departments, mappings)
@@ -176,15 +195,20 @@ async def report(api: KeycloakAdminApi, user_id: str, audit_log: Path | None, pr
         enrol_pending="CONFIGURE_TOTP" in (user.get("requiredActions") or []),
         last_sign_in=_ms(logins[0].get("time")) if logins else None,
         recent_failures=[
-            (_ms(e.get("time")) or dt.datetime.min.replace(tzinfo=dt.UTC),
-             FAILURE_REASONS.get(str(e.get("error")), Label(str(e.get("error")), str(e.get("error")))),
-             str(e.get("ipAddress") or ""))
+            (
+                _ms(e.get("time")) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                FAILURE_REASONS.get(str(e.get("error")), Label(str(e.get("error")), str(e.get("error")))),
+                str(e.get("ipAddress") or ""),
+            )
             for e in failures
         ],
         sessions=[
-            SessionView(_ms(s.get("start")) or dt.datetime.min.replace(tzinfo=dt.UTC),
-                        _ms(s.get("lastAccess")) or dt.datetime.min.replace(tzinfo=dt.UTC),
-                        str(s.get("ipAddress") or ""), tuple(sorted(str(c) for c in (s.get("clients") or {}).values())))
+            SessionView(
+                _ms(s.get("start")) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                _ms(s.get("lastAccess")) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                str(s.get("ipAddress") or ""),
+                tuple(sorted(str(c) for c in (s.get("clients") or {}).values())),
+            )
             for s in sessions
         ],
         not_before=dt.datetime.fromtimestamp(not_before, dt.UTC) if not_before else None,
@@ -213,37 +237,93 @@ def findings(r: PersonReport) -> list[Finding]:
     """What is wrong, most urgent first, and the action that fixes it (the page's buttons)."""
     out: list[Finding] = []
     if not r.person.enabled:
-        out.append(Finding("disabled", "bad", Label(
-            f"账号已停用(离职或被停用,{when(r.disabled_at)})。由花名册决定:重新入职请更新花名册。",
-            f"The account is disabled (left or switched off, {when(r.disabled_at)}). The roster decides: "
-            "re-hire through the roster.")))
+        out.append(
+            Finding(
+                "disabled",
+                "bad",
+                Label(
+                    f"账号已停用(离职或被停用,{when(r.disabled_at)})。由花名册决定:重新入职请更新花名册。",
+                    f"The account is disabled (left or switched off, {when(r.disabled_at)}). The roster decides: "
+                    "re-hire through the roster.",
+                ),
+            )
+        )
     if r.locked:
-        out.append(Finding("locked", "bad", Label(
-            f"因多次输错密码或验证码被临时锁定({r.failures} 次失败),预计 {when(r.locked_until)} 自动解锁(北京时间)。"
-            "核实身份后可立即解锁。",
-            f"Locked after wrong passwords or codes ({r.failures} failures), until about {when(r.locked_until)} "
-            "(Beijing time). Unlock now once you have checked who is asking."), "unlock"))
+        out.append(
+            Finding(
+                "locked",
+                "bad",
+                Label(
+                    f"因多次输错密码或验证码被临时锁定({r.failures} 次失败),预计 {when(r.locked_until)} 自动解锁(北京时间)。"
+                    "核实身份后可立即解锁。",
+                    f"Locked after wrong passwords or codes ({r.failures} failures), until about {when(r.locked_until)} "
+                    "(Beijing time). Unlock now once you have checked who is asking.",
+                ),
+                "unlock",
+            )
+        )
     if r.needs_second_factor and not r.has_second_factor:
-        out.append(Finding("no-second-factor", "warn", Label(
-            "该岗位需要两步验证,但尚未绑定验证器;下次登录时系统会要求绑定。",
-            "This post needs a second factor and none is set up; the next sign-in asks to enrol one.")))
+        out.append(
+            Finding(
+                "no-second-factor",
+                "warn",
+                Label(
+                    "该岗位需要两步验证,但尚未绑定验证器;下次登录时系统会要求绑定。",
+                    "This post needs a second factor and none is set up; the next sign-in asks to enrol one.",
+                ),
+            )
+        )
     elif r.has_second_factor:
-        out.append(Finding("second-factor", "ok", Label(
-            "已绑定两步验证。手机丢失或更换时可重置,本人下次登录重新绑定。",
-            "A second factor is set up. If the phone is lost or replaced, reset it: they enrol again at next sign-in."),
-            "reset-2fa"))
+        out.append(
+            Finding(
+                "second-factor",
+                "ok",
+                Label(
+                    "已绑定两步验证。手机丢失或更换时可重置,本人下次登录重新绑定。",
+                    "A second factor is set up. If the phone is lost or replaced, reset it: they enrol again at next sign-in.",
+                ),
+                "reset-2fa",
+            )
+        )
     if r.last_sign_in is None:
-        out.append(Finding("never-signed-in", "warn", Label(
-            "记录期内从未成功登录(尚未激活?)。", "Never signed in within the kept events (not activated yet?).")))
+        out.append(
+            Finding(
+                "never-signed-in",
+                "warn",
+                Label(
+                    "记录期内从未成功登录(尚未激活?)。", "Never signed in within the kept events (not activated yet?)."
+                ),
+            )
+        )
     if r.sessions:
-        out.append(Finding("sessions", "ok", Label(
-            f"当前有 {len(r.sessions)} 个在线会话。手机或电脑丢失时:全部退出并忘记受信任浏览器。",
-            f"{len(r.sessions)} live session(s). Lost phone or laptop: sign out everywhere and forget trusted browsers."),
-            "sign-out"))
+        out.append(
+            Finding(
+                "sessions",
+                "ok",
+                Label(
+                    f"当前有 {len(r.sessions)} 个在线会话。手机或电脑丢失时:全部退出并忘记受信任浏览器。",
+                    f"{len(r.sessions)} live session(s). Lost phone or laptop: sign out everywhere and forget trusted browsers.",
+                ),
+                "sign-out",
+            )
+        )
     if any(g.by_hand for g in r.grants):
-        out.append(Finding("by-hand", "warn", Label(
-            "有权限在 Keycloak 中手工授予,不在花名册中。", "Some permissions were granted by hand in Keycloak, not by the roster.")))
+        out.append(
+            Finding(
+                "by-hand",
+                "warn",
+                Label(
+                    "有权限在 Keycloak 中手工授予,不在花名册中。",
+                    "Some permissions were granted by hand in Keycloak, not by the roster.",
+                ),
+            )
+        )
     if not r.person.managed:
-        out.append(Finding("unmanaged", "warn", Label(
-            "此账号不由花名册管理(手工创建)。", "The roster does not manage this account (created by hand).")))
+        out.append(
+            Finding(
+                "unmanaged",
+                "warn",
+                Label("此账号不由花名册管理(手工创建)。", "The roster does not manage this account (created by hand)."),
+            )
+        )
     return out

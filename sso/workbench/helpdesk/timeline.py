@@ -24,8 +24,14 @@ class Entry:
     user_id: str
 
     def row(self) -> dict[str, str]:
-        return {"time": self.at.isoformat(timespec="seconds"), "source": self.source, "what": self.what,
-                "who": self.who, "user_id": self.user_id, "detail": self.detail}
+        return {
+            "time": self.at.isoformat(timespec="seconds"),
+            "source": self.source,
+            "what": self.what,
+            "who": self.who,
+            "user_id": self.user_id,
+            "detail": self.detail,
+        }
 
 
 def _from_millis(value: object) -> dt.datetime:
@@ -44,10 +50,22 @@ def login_entries(events: Iterable[JsonObject]) -> list[Entry]:
     out = []
     for e in events:
         details = e.get("details") or {}
-        extra = ", ".join(f"{k}={v}" for k, v in sorted(details.items()) if k in ("auth_method", "username", "redirect_uri"))
-        detail = " ".join(x for x in (f"error={e['error']}" if e.get("error") else "", f"ip={e.get('ipAddress', '')}", extra) if x)
-        out.append(Entry(_from_millis(e.get("time")), "login", str(e.get("type", "")), str(e.get("clientId") or ""),
-                         detail, str(e.get("userId") or "")))
+        extra = ", ".join(
+            f"{k}={v}" for k, v in sorted(details.items()) if k in ("auth_method", "username", "redirect_uri")
+        )
+        detail = " ".join(
+            x for x in (f"error={e['error']}" if e.get("error") else "", f"ip={e.get('ipAddress', '')}", extra) if x
+        )
+        out.append(
+            Entry(
+                _from_millis(e.get("time")),
+                "login",
+                str(e.get("type", "")),
+                str(e.get("clientId") or ""),
+                detail,
+                str(e.get("userId") or ""),
+            )
+        )
     return out
 
 
@@ -57,8 +75,16 @@ def admin_entries(events: Iterable[JsonObject]) -> list[Entry]:
         auth = e.get("authDetails") or {}
         path = str(e.get("resourcePath") or "")
         user_id = path.split("users/", 1)[1].split("/", 1)[0] if "users/" in path else ""
-        out.append(Entry(_from_millis(e.get("time")), "admin", f"{e.get('operationType', '')} {e.get('resourceType', '')}",
-                         str(auth.get("userId") or ""), path, user_id))
+        out.append(
+            Entry(
+                _from_millis(e.get("time")),
+                "admin",
+                f"{e.get('operationType', '')} {e.get('resourceType', '')}",
+                str(auth.get("userId") or ""),
+                path,
+                user_id,
+            )
+        )
     return out
 
 

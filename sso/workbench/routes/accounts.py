@@ -58,9 +58,11 @@ def _helpdesk(request: Request) -> Helpdesk | None:
     if state.helpdesk is None and state.helpdesk_settings is not None:
         wb = workbench(request)
         s: HelpdeskSettings = state.helpdesk_settings
-        state.helpdesk = Helpdesk(s, KeycloakAdminApi(wb.settings.issuer, s.client_id, s.client_secret, wb.http),
-                                  AuditChain(s.audit_log))
-    return state.helpdesk  # type: ignore[no-any-return]
+        state.helpdesk = Helpdesk(
+            s, KeycloakAdminApi(wb.settings.issuer, s.client_id, s.client_secret, wb.http), AuditChain(s.audit_log)
+        )
+    helpdesk: Helpdesk = state.helpdesk
+    return helpdesk
 
 
 def _view(request: Request, visit: Visit, template: str, status_code: int = 200, **context: object) -> Response:
@@ -88,10 +90,16 @@ def helpdesk_page(page: HelpdeskPage) -> Callable[[Request], Awaitable[Response]
             visit = fresh
         if not visit.principal.has(AREA.permission):
             if request.method == "POST" and hd is not None:
-                hd.chain.append(audit_record(
-                    visit.principal, request.path_params.get("action", "?"), request.path_params.get("user_id", ""),
-                    "", "", "refused: no admin.accounts",
-                ))
+                hd.chain.append(
+                    audit_record(
+                        visit.principal,
+                        request.path_params.get("action", "?"),
+                        request.path_params.get("user_id", ""),
+                        "",
+                        "",
+                        "refused: no admin.accounts",
+                    )
+                )
                 log.warning("help-desk action refused: %s lacks admin.accounts", visit.principal.employee_no)
             return _forbidden(request, visit, AREA)
         if hd is None:
@@ -99,11 +107,19 @@ def helpdesk_page(page: HelpdeskPage) -> Callable[[Request], Awaitable[Response]
         try:
             return await page(request, visit, hd)
         except NotFound:
-            return message(request, 404, "not_found.title", "not_found.title", page_id="not-found", action_url=AREA.path)
+            return message(
+                request, 404, "not_found.title", "not_found.title", page_id="not-found", action_url=AREA.path
+            )
         except AdminApiError as exc:
             log.error("help desk: Keycloak call failed: %s", exc)
-            return message(request, 503, "unavailable.title", "unavailable.body", page_id="helpdesk-unavailable",
-                           action_url=AREA.path)
+            return message(
+                request,
+                503,
+                "unavailable.title",
+                "unavailable.body",
+                page_id="helpdesk-unavailable",
+                action_url=AREA.path,
+            )
 
     return staff_page(checked)
 
@@ -111,15 +127,32 @@ def helpdesk_page(page: HelpdeskPage) -> Callable[[Request], Awaitable[Response]
 async def search(request: Request, visit: Visit, hd: Helpdesk) -> Response:
     text = request.query_params.get("q", "")[:100]
     kind, people = (await lookup.find(hd.api, text)) if text.strip() else (None, [])
-    return _view(request, visit, "accounts.html", area=AREA, query=text, kind=kind, people=people,
-                 lists=lists.LISTS.values(), default_days=DEFAULT_DAYS)
+    return _view(
+        request,
+        visit,
+        "accounts.html",
+        area=AREA,
+        query=text,
+        kind=kind,
+        people=people,
+        lists=lists.LISTS.values(),
+        default_days=DEFAULT_DAYS,
+    )
 
 
 async def person(request: Request, visit: Visit, hd: Helpdesk) -> Response:
     r = await report(hd.api, request.path_params["user_id"], hd.settings.audit_log, hd.settings.provisioning_audit_log)
-    return _view(request, visit, "account_person.html", area=AREA, r=r, actions=[a for a, _ in ACTIONS.values()],
-                 coming_soon=COMING_SOON, done=ACTIONS.get(request.query_params.get("done", ""), (None,))[0],
-                 catalog=catalog)
+    return _view(
+        request,
+        visit,
+        "account_person.html",
+        area=AREA,
+        r=r,
+        actions=[a for a, _ in ACTIONS.values()],
+        coming_soon=COMING_SOON,
+        done=ACTIONS.get(request.query_params.get("done", ""), (None,))[0],
+        catalog=catalog,
+    )
 
 
 async def confirm(request: Request, visit: Visit, hd: Helpdesk) -> Response:
@@ -141,8 +174,9 @@ async def act(request: Request, visit: Visit, hd: Helpdesk) -> Response:
     user = lookup.summary(await hd.api.user(user_id))  # NotFound for anyone outside this realm
     reason = str(form.get("reason") or "").strip()[:500]
     if not reason:
-        return _view(request, visit, "account_confirm.html", 400, area=AREA, action=ACTIONS[action][0], person=user,
-                     error=True)
+        return _view(
+            request, visit, "account_confirm.html", 400, area=AREA, action=ACTIONS[action][0], person=user, error=True
+        )
     await perform(hd.api, hd.chain, visit.principal, action, user_id, user.username, reason)
     log.info("help desk: %s by %s on %s", action, visit.principal.employee_no, user.username)
     return RedirectResponse(f"{AREA.path}/people/{user_id}?done={action}", status_code=303)
@@ -160,8 +194,11 @@ async def daily_list(request: Request, visit: Visit, hd: Helpdesk) -> Response:
     if request.query_params.get("format") == "csv":
         body = csv_text(lists.csv_rows(rows), header=lists.CSV_HEADER)
         name = f"{hd.api.realm}-{spec.id}-{dt.date.today().isoformat()}.csv"
-        return Response("\ufeff" + body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+        return Response(
+            "\ufeff" + body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        )
     return _view(request, visit, "account_list.html", area=AREA, spec=spec, rows=rows, days=days)
 
 

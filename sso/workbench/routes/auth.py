@@ -139,7 +139,9 @@ async def backchannel_logout(request: Request) -> Response:
         logout_request = await wb.relying_party.verify_logout_token(token)
     except TokenRejected as exc:
         log.warning("logout token refused: %s", exc.check)
-        return JSONResponse({"error": "invalid_request", "error_description": f"{exc.check} check failed"}, 400, headers)
+        return JSONResponse(
+            {"error": "invalid_request", "error_description": f"{exc.check} check failed"}, 400, headers
+        )
     ended = await wb.store.end_sessions(logout_request.session_id, logout_request.subject)
     log.info("back-channel logout ended %d workbench session(s)", ended)
     return Response(status_code=200, headers=headers)

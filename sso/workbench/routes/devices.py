@@ -45,12 +45,26 @@ async def forget_devices(request: Request) -> Response:
         answer = None
     if answer is None or answer.status_code != 204:
         log.warning("forget-devices refused by Keycloak: %s", answer.status_code if answer else "no answer")
-        return message(request, 502, "devices.failed.title", "devices.failed.body", page_id="devices-not-forgotten",
-                       action_url="/", warn=True)
+        return message(
+            request,
+            502,
+            "devices.failed.title",
+            "devices.failed.body",
+            page_id="devices-not-forgotten",
+            action_url="/",
+            warn=True,
+        )
     await wb.store.delete(visit.session_id)
     log.info("trusted devices forgotten and every session ended for subject %s", visit.session.subject)
-    response = message(request, 200, "devices.forgotten.title", "devices.forgotten.body", page_id="devices-forgotten",
-                       action_url="/", action_key="sign_in")
+    response = message(
+        request,
+        200,
+        "devices.forgotten.title",
+        "devices.forgotten.body",
+        page_id="devices-forgotten",
+        action_url="/",
+        action_key="sign_in",
+    )
     cookies.clear(response, cookies.SESSION, wb.settings)
     return response
 
