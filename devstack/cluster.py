@@ -277,18 +277,52 @@ class Cluster:
         self.start_redis()
 
     def wait_for_members(self, members: int, timeout: float = 120.0) -> None:
-        """Until every running node's log shows a cluster view of ``members`` (Infinispan's ISPN000094)."""
+        """Until every running node's log shows a cluster view of ``members`` (Infinispan's ISPN000094) and every
+        rebalance the coordinator started has finished (ISPN100002 / ISPN100010): a node that joined but has not
+        received its share of the authentication sessions yet must not be left alone (a rolling restart's next step)."""
         deadline = time.monotonic() + timeout
         pattern = f"({members})"
         while time.monotonic() < deadline:
             views = [self._last_view(i) for i in range(len(self.layout.nodes)) if self.node(i).running_pid()]
-            if views and all(v is not None and pattern in v for v in views):
+            if views and all(v is not None and pattern in v for v in views) and self._rebalanced():
                 return
             time.sleep(0.5)
         raise SetupError(
             f"The Keycloak nodes did not form a cluster of {members} within {timeout:.0f} s.",
             f"See the logs in {self.root}/keycloak-*/keycloak.log (look for ISPN000094).",
         )
+
+    def wait_in_balancer(self, index: int, timeout: float = 60.0) -> None:
+        """Until HAProxy's own checks have taken node ``index`` back (status UP in its stats): a node that answers
+        ``/health/ready`` is not yet one the balancer sends traffic to (``rise 2``)."""
+        import httpx
+
+        name, deadline = f"kc{index + 1}", time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                csv = httpx.get(f"{self.internal_url}/haproxy-stats;csv", timeout=5).text
+            except httpx.HTTPError:
+                csv = ""
+            rows = [line.split(",") for line in csv.splitlines()]
+            if any(len(row) > 17 and row[0] == "keycloak" and row[1] == name and row[17] == "UP" for row in rows):
+                return
+            time.sleep(0.25)
+        raise SetupError(
+            f"HAProxy did not take Keycloak node {index + 1} back within {timeout:.0f} s.",
+            f"See {self.internal_url}/haproxy-stats and the node's log in {self.root}.",
+        )
+
+    def _rebalanced(self) -> bool:
+        """Every cache rebalance started in the nodes' logs has finished."""
+        started = finished = 0
+        for index in range(len(self.layout.nodes)):
+            try:
+                text = (self.root / f"keycloak-{index + 1}" / "keycloak.log").read_text(errors="replace")
+            except OSError:
+                continue
+            started += text.count("ISPN100002: Starting rebalance")
+            finished += text.count("ISPN100010: Finished rebalance")
+        return started == finished
 
     def _last_view(self, index: int) -> str | None:
         try:

@@ -102,7 +102,7 @@ def test_kill_9_of_a_keycloak_node_signs_nobody_out_and_sign_ins_go_on_at_the_ot
             record_finding(
                 f"keycloak-{index + 1} restarted and rejoined", {"seconds": round(time.monotonic() - restarted, 1)}
             )
-            time.sleep(5)  # the balancer's health check takes it back in
+            cluster.wait_in_balancer(index)  # the balancer's health checks take it back in
 
 
 def test_a_rolling_restart_of_both_nodes_fails_no_sign_in(cluster_stack: ClusterStack, load: Load) -> None:
@@ -111,7 +111,7 @@ def test_a_rolling_restart_of_both_nodes_fails_no_sign_in(cluster_stack: Cluster
     for index in range(len(cluster.layout.nodes)):
         cluster.restart_node(index)
         cluster.wait_for_members(len(cluster.layout.nodes))
-        time.sleep(3)  # back in the balancer before the next one goes
+        cluster.wait_in_balancer(index)  # back in the balancer before the next one goes
     end = load.mark()
     events = list(load.events)
     finding = _finding(events, started, end, seconds=round(end - started, 1))

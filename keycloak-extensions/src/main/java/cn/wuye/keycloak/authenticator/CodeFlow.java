@@ -71,9 +71,9 @@ final class CodeFlow {
         }
         String code = issue(ctx, user, channel, decision);
         String text = smsText(ctx, user, code); // composed whether or not it is sent: the same work, the same time
-        if (user == null || !decision.allowed()) {
+        if (user == null || destination.isEmpty() || !decision.allowed()) {
             LOG.infof("Code not sent (%s) for %s in realm %s: %s", purpose, who(user), ctx.getRealm().getName(),
-                    user == null ? "no such account" : "the account's own limit");
+                    user == null ? "no such account" : destination.isEmpty() ? "no destination" : "the account's own limit");
             return Sent.OK; // the page looks the same: no account enumeration
         }
         return deliver(ctx, user, channel, destination, code, text);

@@ -13,11 +13,11 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
-import cn.wuye.keycloak.identifier.UserLookup;
 
 /**
- * Condition of the "reset by email link" sub-flow: true when the person asked for the email link, when the
- * account has no mobile, and on the return from an email link. Keycloak's {@code reset-credential-email} must run
+ * Condition of the "reset by email link" sub-flow: true when the person asked for the email link, and on the return
+ * from an email link. An account without a mobile sees the code page like an unknown identifier (nothing is sent)
+ * and chooses the email link there: the page never tells whether an account exists or has a phone. Keycloak's {@code reset-credential-email} must run
  * as REQUIRED (as an ALTERNATIVE its "email sent" fork is swallowed), hence a conditional sub-flow.
  */
 @AutoService(AuthenticatorFactory.class)
@@ -30,11 +30,7 @@ public class ResetByEmailCondition implements ConditionalAuthenticator, Conditio
         if ("true".equals(ctx.getAuthenticationSession().getAuthNote(CHOSEN_NOTE))) {
             return true;
         }
-        if (ctx.getAuthenticationSession().getAuthNote(DefaultActionTokenKey.ACTION_TOKEN_USER_ID) != null) {
-            return true;
-        }
-        UserModel user = ctx.getUser();
-        return user != null && UserLookup.phoneOf(user).isEmpty();
+        return ctx.getAuthenticationSession().getAuthNote(DefaultActionTokenKey.ACTION_TOKEN_USER_ID) != null;
     }
 
     @Override

@@ -40,10 +40,10 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
     public void authenticate(AuthenticationFlowContext ctx) {
         UserModel user = ctx.getUser();
         if (ResetByEmailCondition.emailWay(ctx)) {
-            ctx.success(); // no mobile, or back from the email link: the email sub-flow that follows does the job
+            ctx.success(); // the email link was chosen, or we are back from it: the email sub-flow does the job
             return;
         }
-        CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).get());
+        CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).orElse(""));
         ctx.challenge(sent.ok() ? CodePage.render(ctx, model(user)) : CodePage.error(ctx, model(user), sent.messageKey(), sent.params()));
     }
 
