@@ -151,7 +151,9 @@ def test_signing_in_does_not_tell_whether_an_account_exists(realm_factory: Realm
     assert not any(sms_outbox.messages(f"+86139000060{n:02d}") for n in range(TRIES + 1)), "no SMS before the password"
 
 
-def test_forgot_password_does_not_tell_which_accounts_have_no_mobile(realm_factory: Realms, sms_outbox: SmsOutbox) -> None:
+def test_forgot_password_does_not_tell_which_accounts_have_no_mobile(
+    realm_factory: Realms, sms_outbox: SmsOutbox
+) -> None:
     """An account without a mobile answers like an unknown identifier (the code page; the email link is one click
     away on it), so the page never tells an attacker that the account exists or that it has no phone to bomb."""
     realm = code_realm(realm_factory, sms_outbox)
