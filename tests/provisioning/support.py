@@ -10,6 +10,8 @@ import io
 import json
 import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from devstack.form_login import FormLogin, LoginPage, loopback_client
 from provisioning import cli
 from sso import catalog
 from tests.support.realms import TestRealm
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 SITES = [{"code": "songyuan", "name": "松园"}, {"code": "hupan", "name": "湖畔花园"}]
 
@@ -99,6 +103,31 @@ class Provisioner:
         if not admin:
             env["WUYE_PROVISIONER_CLIENT_SECRET"] = self.realm.settings.provisioner_client_secret
         return env
+
+    def start_apply(
+        self,
+        roster: Path,
+        *extra: str,
+        admin: bool = True,
+        credentials_file: Path | None = None,
+        env: dict[str, str] | None = None,
+        capture: bool = False,
+    ) -> subprocess.Popen[bytes]:
+        """``provisioning apply`` as a child process (small batches, one worker): for the tests that kill it or race
+        two of them; ``capture`` keeps its output (stdout and stderr together) for ``communicate()``."""
+        child_env = {**os.environ, **self.env(admin=admin), "PYTHONPATH": str(PROJECT), **(env or {})}
+        child_env.pop("KEYCLOAK_URL", None)
+        if admin:
+            child_env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
+        command = [
+            sys.executable, "-m", "provisioning.cli", "apply", str(roster), "--yes",
+            "--keycloak-url", self.realm.endpoint.base_url,
+            "--credentials-file", str(credentials_file or self.credentials_file),
+            "--audit-log", str(self.audit_log),
+            "--batch-size", "5", "--workers", "1", *extra,
+        ]  # fmt: skip
+        out, err = (subprocess.PIPE, subprocess.STDOUT) if capture else (subprocess.DEVNULL, subprocess.DEVNULL)
+        return subprocess.Popen(command, env=child_env, cwd=PROJECT, stdout=out, stderr=err)
 
     def __call__(self, command: str, roster: Path, *extra: str, admin: bool = False) -> Run:
         argv = [command, str(roster), "--keycloak-url", self.realm.endpoint.base_url, "--json", *extra]

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -28,42 +27,12 @@ from provisioning import moments
 from sso import catalog
 from tests.provisioning.support import Provisioner, authorize_url, credential_rows, one_time_password_works, person
 
-PROJECT = Path(__file__).resolve().parents[2]
-
 
 def _start(
     provision: Provisioner, roster: Path, moment: str, *extra: str, admin: bool = True
 ) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        **provision.env(admin=admin),
-        "PYTHONPATH": str(PROJECT),
-        moments.PAUSE_AT_ENV: moment,
-        moments.FOLDER_ENV: str(provision.workdir),
-    }
-    env.pop("KEYCLOAK_URL", None)
-    if admin:
-        env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
-    command = [
-        sys.executable,
-        "-m",
-        "provisioning.cli",
-        "apply",
-        str(roster),
-        "--yes",
-        "--keycloak-url",
-        provision.realm.endpoint.base_url,
-        "--credentials-file",
-        str(provision.credentials_file),
-        "--audit-log",
-        str(provision.audit_log),
-        "--batch-size",
-        "5",
-        "--workers",
-        "1",
-        *extra,
-    ]
-    return subprocess.Popen(command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moment_env = {moments.PAUSE_AT_ENV: moment, moments.FOLDER_ENV: str(provision.workdir)}
+    return provision.start_apply(roster, *extra, admin=admin, env=moment_env)
 
 
 def _wait_for(provision: Provisioner, child: subprocess.Popen[bytes], moment: str) -> Path:

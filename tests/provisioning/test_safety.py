@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from provisioning.keycloak_gateway import Credentials, KeycloakGateway
 from provisioning.marker import ApplyLock, ensure_marker, read_marker
 from sso import catalog
 from tests.provisioning.support import Provisioner, person
-
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 def _managed(provision: Provisioner) -> list[dict[str, object]]:
@@ -144,27 +139,7 @@ def test_a_second_apply_while_one_runs_is_refused_with_who_holds_the_lock(provis
 def test_an_apply_killed_halfway_converges_when_run_again(provision: Provisioner) -> None:
     people = [person(n, "周杰") for n in range(100, 400)]
     roster = provision.roster(people)
-    env = {**os.environ, **provision.env(admin=True), "PYTHONPATH": str(PROJECT)}
-    env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
-    command = [
-        sys.executable,
-        "-m",
-        "provisioning.cli",
-        "apply",
-        str(roster),
-        "--yes",
-        "--keycloak-url",
-        provision.realm.endpoint.base_url,
-        "--credentials-file",
-        str(provision.credentials_file),
-        "--audit-log",
-        str(provision.audit_log),
-        "--batch-size",
-        "5",
-        "--workers",
-        "1",
-    ]
-    child = subprocess.Popen(command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = provision.start_apply(roster)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and len(_managed(provision)) < 20:
@@ -201,36 +176,10 @@ def test_a_saved_plan_is_refused_when_the_roster_changed_since(provision: Provis
 def test_two_applies_started_together_never_both_apply(provision: Provisioner) -> None:
     people = [person(n, "林静") for n in range(500, 620)]
     roster = provision.roster(people)
-    env = {**os.environ, **provision.env(admin=True), "PYTHONPATH": str(PROJECT)}
-    env.pop("WUYE_PROVISIONER_CLIENT_SECRET", None)
 
     def start(name: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "provisioning.cli",
-                "apply",
-                str(roster),
-                "--yes",
-                "--keycloak-url",
-                provision.realm.endpoint.base_url,
-                "--credentials-file",
-                str(provision.workdir / f"{name}.credentials.csv"),
-                "--audit-log",
-                str(provision.audit_log),
-                "--batch-size",
-                "5",
-                "--workers",
-                "1",
-                "--operator",
-                name,
-            ],
-            env=env,
-            cwd=PROJECT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
+        credentials = provision.workdir / f"{name}.credentials.csv"
+        return provision.start_apply(roster, "--operator", name, credentials_file=credentials, capture=True)
 
     first, second = start("first-machine"), start("second-machine")
     results = sorted((p.returncode, out.decode()) for p in (first, second) for out, _ in [p.communicate(timeout=300)])
