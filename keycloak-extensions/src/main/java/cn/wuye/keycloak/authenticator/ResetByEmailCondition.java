@@ -5,13 +5,7 @@ import com.google.auto.service.AutoService;
 import org.keycloak.authentication.AuthenticatorFactory;
 
 import org.keycloak.authentication.AuthenticationFlowContext;
-import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticator;
-import org.keycloak.authentication.authenticators.conditional.ConditionalAuthenticatorFactory;
-import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.DefaultActionTokenKey;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 
 
 /**
@@ -21,7 +15,7 @@ import org.keycloak.models.UserModel;
  * as REQUIRED (as an ALTERNATIVE its "email sent" fork is swallowed), hence a conditional sub-flow.
  */
 @AutoService(AuthenticatorFactory.class)
-public class ResetByEmailCondition implements ConditionalAuthenticator, ConditionalAuthenticatorFactory, NoConfigAuthenticatorFactory {
+public class ResetByEmailCondition implements NoConfigCondition {
 
     public static final String ID = "wuye-condition-reset-by-email";
     static final String CHOSEN_NOTE = "wuye.reset.byEmail";
@@ -39,28 +33,6 @@ public class ResetByEmailCondition implements ConditionalAuthenticator, Conditio
     }
 
     @Override
-    public void action(AuthenticationFlowContext context) {
-    }
-
-    @Override
-    public boolean requiresUser() {
-        return false;
-    }
-
-    @Override
-    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
-    }
-
-    @Override
-    public void close() {
-    }
-
-    @Override
-    public ConditionalAuthenticator getSingleton() {
-        return this;
-    }
-
-    @Override
     public String getId() {
         return ID;
     }
@@ -72,13 +44,7 @@ public class ResetByEmailCondition implements ConditionalAuthenticator, Conditio
 
     @Override
     public String getHelpText() {
-        return "True when the email link was chosen, the account has no mobile, or the flow resumes from an email link.";
-    }
-
-    @Override
-    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
-        return new AuthenticationExecutionModel.Requirement[] {AuthenticationExecutionModel.Requirement.REQUIRED,
-                AuthenticationExecutionModel.Requirement.DISABLED};
+        return "True when the email link was chosen, or the flow resumes from an email link.";
     }
 
 }
