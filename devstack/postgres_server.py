@@ -85,35 +85,19 @@ class PostgresServer:
 
     def restart(self) -> None:
         """A fast restart (``pg_ctl restart -m fast``): every client connection is cut, the data stays."""
-        self._run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.data_dir / "server.log"),
-            "-m",
-            "fast",
-            "-w",
-            "-o",
-            self._server_options(),
-            "restart",
-        )
+        self._pg_ctl("restart", "-m", "fast")
 
     def _server_options(self) -> str:
         return f"-p {self.port} -h 127.0.0.1 -k {self.data_dir}"
 
     def _pg_ctl_start(self) -> None:
-        self._run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.data_dir / "server.log"),
-            "-w",
-            "-o",
-            self._server_options(),
-            "start",
-        )
+        self._pg_ctl("start")
+
+    def _pg_ctl(self, action: str, *options: str) -> None:
+        """``pg_ctl ACTION`` on our data directory and options, waiting until it is done (``-w``)."""
+        log = str(self.data_dir / "server.log")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data_dir), "-l", log, *options, "-w",
+                  "-o", self._server_options(), action)  # fmt: skip
 
     def start(self, database: str = "keycloak", username: str = "keycloak") -> PostgresDatabase:
         if self._credentials_path.exists():
