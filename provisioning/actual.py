@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from provisioning.keycloak_types import RoleRep
 from provisioning.marker import Marker
 
 
@@ -66,7 +67,7 @@ class ActualState:
     users: dict[str, ActualUser]  # username → managed account
     group_ids: dict[str, str]  # managed group path → id (departments and sites)
     site_names: dict[str, str]  # site code → name_zh
-    roles: dict[str, dict[str, Any]]  # managed realm role name → representation
+    roles: dict[str, RoleRep]  # managed realm role name → representation
     marker: Marker
     read_mode: str  # "incremental" (snapshot + events) or "full"
     read_reason: str
