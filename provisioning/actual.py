@@ -11,6 +11,17 @@ from provisioning.keycloak_types import RoleRep
 from provisioning.marker import Marker
 
 
+class MissingGroup(Exception):
+    """The realm lacks a parent group provisioning needs (``/departments``, ``/sites``): made by hand, or the
+    group deleted. A run-time condition of the realm, told to the operator, not a bug."""
+
+    def __init__(self, realm: str, parent: str) -> None:
+        super().__init__(
+            f"realm {realm} has no /{parent} group: was it created from the realm template? "
+            f"Create /{parent} (see realm-export/realm-template.json) and apply again"
+        )
+
+
 @dataclass
 class ActualUser:
     id: str

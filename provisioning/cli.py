@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from provisioning.activation import Activation
-from provisioning.actual import ActualState
+from provisioning.actual import ActualState, MissingGroup
 from provisioning.applier import Applier, ApplyOptions, RealmChanged
 from provisioning.audit import AuditLog
 from provisioning.desired import DesiredState
@@ -187,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MassDisable as exc:
         console.print(f"[red]Refused: {exc}[/]")
         return MASS_DISABLE
+    except MissingGroup as exc:
+        console.print(f"[red]Nothing applied: {exc}[/]")
+        return FAILED
     except RosterError as exc:
         return _roster_problems(exc, args, console)
 

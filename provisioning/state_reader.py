@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioning.actual import ActualState, ActualUser, Holder
+from provisioning.actual import ActualState, ActualUser, Holder, MissingGroup
 from provisioning.concurrent import concurrently
 from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState, DesiredUser
 from provisioning.keycloak_gateway import KeycloakGateway
@@ -248,7 +248,7 @@ def _managed_groups(gateway: KeycloakGateway) -> tuple[dict[str, str], dict[str,
     for parent in MANAGED_GROUP_PARENTS:
         group = gateway.group_by_path(f"/{parent}")
         if group is None:
-            raise RuntimeError(f"realm {gateway.realm} has no /{parent} group: was it created from the realm template?")
+            raise MissingGroup(gateway.realm, parent)
         for child in gateway.group_children(str(group["id"])):
             group_ids[f"/{parent}/{child['name']}"] = str(child["id"])
             if parent == catalog.SITES_GROUP:
