@@ -27,6 +27,7 @@ from devstack.distribution import _lock
 from devstack.errors import SetupError
 from devstack.keycloak_server import free_port
 from devstack.paths import cache_dir
+from devstack.processes import stop_child
 
 log = logging.getLogger(__name__)
 
@@ -211,12 +212,7 @@ class Oauth2Proxy:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=10)
+        stop_child(self._process, 10)
         self._process = None
 
 

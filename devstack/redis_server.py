@@ -17,6 +17,7 @@ import redis
 
 from devstack.errors import SetupError
 from devstack.keycloak_server import free_port
+from devstack.processes import stop_child
 
 
 class RedisServer:
@@ -75,12 +76,7 @@ class RedisServer:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=5)
+        stop_child(self._process, 5)
         self._process = None
 
 
