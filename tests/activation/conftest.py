@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.extension.conftest import browser, new_context, sms_outbox
+from tests.extension.conftest import browser, new_context, sms_outbox, sms_realm
 
-__all__ = ["browser", "new_context", "sms_outbox"]
+__all__ = ["browser", "new_context", "sms_outbox", "sms_realm"]

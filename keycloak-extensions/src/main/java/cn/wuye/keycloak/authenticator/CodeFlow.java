@@ -137,7 +137,8 @@ final class CodeFlow {
 
     private String purposeText(AuthenticationFlowContext ctx, UserModel user) {
         return CodeTexts.format(ctx.getSession(), ctx.getRealm(), user,
-                "reset".equals(purpose) ? "wuyeCodePurposeReset" : "wuyeCodePurposeLogin");
+                !"reset".equals(purpose) ? "wuyeCodePurposeLogin"
+                        : ResetChooseUser.activation(ctx) ? "wuyeCodePurposeActivation" : "wuyeCodePurposeReset");
     }
 
     private Sent deliver(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination, String code,
@@ -179,6 +180,9 @@ final class CodeFlow {
         if (outcome.result() == CodeVerifier.Result.OK) {
             SendLimiter limiter = limiter(ctx);
             ipSlots(auth).forEach(limiter::free); // a person who verifies is no pump: the address gets its slots back
+            if (user != null) {
+                limiter.endCooldown(ctx.getRealm().getId(), "acct:" + user.getId());
+            }
             auth.removeAuthNote(prefix + "ipSlots");
         }
         if (outcome.next().isPresent()) {

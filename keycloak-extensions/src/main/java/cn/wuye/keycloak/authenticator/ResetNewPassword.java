@@ -39,6 +39,7 @@ public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
 
     public static final String ID = "wuye-reset-new-password";
     static final String DONE_MESSAGE = "wuyeResetDone";
+    static final String ACTIVATED_MESSAGE = "wuyeActivateDone";
 
     @Override
     public void authenticate(AuthenticationFlowContext ctx) {
@@ -75,7 +76,7 @@ public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
         KeycloakSession session = ctx.getSession();
         session.sessions().getUserSessionsStream(ctx.getRealm(), user).toList()
                 .forEach(other -> AuthenticationManager.backchannelLogout(session, other, true));
-        ctx.forkWithSuccessMessage(new FormMessage(DONE_MESSAGE));
+        ctx.forkWithSuccessMessage(new FormMessage(ResetChooseUser.activation(ctx) ? ACTIVATED_MESSAGE : DONE_MESSAGE));
     }
 
     private void refuse(AuthenticationFlowContext ctx, String error, FormMessage message) {
