@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -24,11 +23,11 @@ from typing import Any
 
 import httpx
 
-from bench.bench_provision import apply_roster, keycloak
+from bench.bench_provision import apply_roster, keycloak, new_realm_settings
 from bench.roster_generator import generate, write_yaml
 from devstack.keycloak_server import KeycloakEndpoint
-from provisioning.realm_import import create_realm, master_admin
-from provisioning.realm_template import RealmSettings, load_template, render
+from provisioning.realm_import import master_admin
+from provisioning.realm_template import RealmSettings
 from provisioning.validation import load_desired
 from sso import catalog
 from sso.workbench.helpdesk import lookup, person
@@ -133,16 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         company = generate(args.staff, sites=max(2, args.staff // 250), tenant="bench", company="基准物业")
         write_yaml(company, work / "roster.yaml")
         desired = load_desired(work / "roster.yaml")
-        settings = RealmSettings(
-            realm=f"bench-desk-{secrets.token_hex(3)}",
-            company_name="基准物业 Bench",
-            helpdesk_client_secret=secrets.token_urlsafe(16),
-            provisioner_client_secret=secrets.token_urlsafe(16),
-        )
-        create_realm(
-            master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
-            render(load_template(), settings),
-        )
+        settings = new_realm_settings(endpoint, "desk")
         apply_s, _, _ = apply_roster(endpoint, settings.realm, desired, work)
         print(f"loaded {args.staff} staff in {apply_s:.0f} s", flush=True)
         people = rng.sample(sorted(desired.users.values(), key=lambda u: u.username), 10)

@@ -27,8 +27,7 @@ import httpx
 
 from devstack.form_login import FormLogin, loopback_client
 from devstack.keycloak_modes import local_server
-from provisioning.realm_import import create_realm, master_admin
-from provisioning.realm_template import RealmSettings, load_template, render
+from provisioning.realm_import import create_tenant, master_admin
 
 PASSWORD = "Bench2026pass"
 BENCH_FLOW = "bench identifier browser"
@@ -160,16 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pid = jvm_pid(server.running_pid() or 0)
         realm = "bench-phone"
-        settings = RealmSettings(
-            realm=realm,
-            company_name="基准物业 Bench",
-            workbench_client_secret=secrets.token_hex(16),
-            workorder_api_client_secret=secrets.token_hex(16),
-            provisioner_client_secret=secrets.token_hex(16),
-        )
-        create_realm(
-            master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
-            render(load_template(), settings),
+        create_tenant(
+            master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password), realm, "基准物业 Bench"
         )
         admin = Admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password, realm)
         print(

@@ -6,8 +6,10 @@ request count beside the baseline measured in the same run:
 - naive first sync: python-keycloak, one call per user, role and group (timed on a sample);
 - keycloak-config-cli-style read: per user, the user, its role mappings, its groups (timed on a sample,
   extrapolated to the roster);
-and wuye-sso's own: first apply (partialImport batches), no-op re-plan (snapshot + events), the same
-re-plan after drift made by hand, the full-read fallback, and first apply with one-time passwords.
+and wuye-sso's own: first apply (partialImport batches), the same with SMS activation (``--activation sms``: no
+password, the SMS queued in Keycloak) and how fast Keycloak's drain sends them, no-op re-plan (snapshot + events),
+the same re-plan after drift made by hand, the full-read fallback, and first apply with one-time passwords.
+``--activation-only`` runs the activation comparison alone (naive loop, no password, SMS, one-time passwords).
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 from rich.console import Console
 from rich.table import Table
 
+from bench.activation import drain, sms_first_apply
+from bench.baselines import drift_by_hand, naive_sync
 from bench.roster_generator import generate, write_yaml
 from devstack.keycloak_server import KeycloakEndpoint
+from devstack.sms_outbox import SmsOutbox
+from provisioning.activation import Activation
 from provisioning.actual import ActualState
 from provisioning.applier import Applier, ApplyOptions
 from provisioning.audit import AuditLog
@@ -37,8 +42,8 @@ from provisioning.desired import DesiredState
 from provisioning.keycloak_gateway import Credentials, KeycloakGateway
 from provisioning.passwords import CredentialsFile
 from provisioning.planner import make_plan
-from provisioning.realm_import import create_realm, master_admin
-from provisioning.realm_template import RealmSettings, load_template, render
+from provisioning.realm_import import create_tenant, master_admin
+from provisioning.realm_template import RealmSettings
 from provisioning.state_reader import read_actual
 from provisioning.validation import load_desired
 from sso import catalog
@@ -77,19 +82,11 @@ def new_realm(endpoint: KeycloakEndpoint, label: str) -> str:
 
 
 def new_realm_settings(endpoint: KeycloakEndpoint, label: str) -> RealmSettings:
-    name = f"bench-{label}-{secrets.token_hex(3)}"
-    settings = RealmSettings(
-        realm=name,
-        company_name="基准物业 Bench Property",
-        workbench_client_secret=secrets.token_urlsafe(16),
-        workorder_api_client_secret=secrets.token_urlsafe(16),
-        provisioner_client_secret=secrets.token_urlsafe(16),
-    )
-    create_realm(
+    return create_tenant(
         master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password),
-        render(load_template(), settings),
+        f"bench-{label}-{secrets.token_hex(3)}",
+        "基准物业 Bench Property",
     )
-    return settings
 
 
 def gateway(endpoint: KeycloakEndpoint, realm: str, provisioner_secret: str | None = None) -> KeycloakGateway:
@@ -114,6 +111,7 @@ def apply_roster(
     passwords: bool = False,
     provisioner_secret: str | None = None,
     create_workers: int = ApplyOptions.create_workers,
+    activation: Activation = Activation.ONE_TIME_PASSWORD,
 ) -> tuple[float, int, ActualState]:
     """Plan and apply as ``wuye-sso provision apply`` does; returns (seconds, requests, state before)."""
     with gateway(endpoint, realm, provisioner_secret) as gw:
@@ -125,52 +123,13 @@ def apply_roster(
             gw,
             actual,
             AuditLog(workdir / f"audit-{realm}.jsonl", "bench", realm),
-            ApplyOptions(credentials=credentials, create_workers=create_workers),
+            ApplyOptions(activation=activation, credentials=credentials, create_workers=create_workers),
         )
         report = applier.apply(plan, recheck=lambda: read_actual(gw, desired))
         seconds = time.perf_counter() - started
         if report.failures or report.skipped:
             raise RuntimeError(f"bench apply failed: {report.failures[:3]} skipped {report.skipped[:3]}")
         return seconds, gw.requests, actual
-
-
-def naive_sync(endpoint: KeycloakEndpoint, desired: DesiredState, sample: int) -> tuple[float, int]:
-    """The obvious loop with python-keycloak: create the user, then one call for the role, one per group."""
-    realm = new_realm(endpoint, "naive")
-    admin = KeycloakAdmin(
-        connection=KeycloakOpenIDConnection(
-            server_url=endpoint.base_url,
-            username=endpoint.admin_username,
-            password=endpoint.admin_password,
-            realm_name=realm,
-            user_realm_name="master",
-            client_id="admin-cli",
-        )
-    )
-    roles = {r: admin.get_realm_role(r) for r in catalog.RANKS}
-    groups = {f"/departments/{d}": admin.get_group_by_path(f"/departments/{d}")["id"] for d in catalog.DEPARTMENTS}
-    users = list(desired.users.values())[:sample]
-    requests = 0
-    started = time.perf_counter()
-    for user in users:
-        user_id = admin.create_user(
-            {
-                "username": user.username,
-                "enabled": True,
-                "firstName": user.first_name,
-                "lastName": user.last_name,
-                "email": user.email,
-                "attributes": {k: [v] for k, v in user.attributes.items()},
-            },
-            exist_ok=False,
-        )
-        admin.assign_realm_roles(user_id, [roles[user.rank]])
-        requests += 2
-        for path in sorted(user.groups):
-            if path in groups:
-                admin.group_user_add(user_id, groups[path])
-                requests += 1
-    return time.perf_counter() - started, requests
 
 
 def per_user_read(endpoint: KeycloakEndpoint, realm: str, actual_ids: list[str]) -> tuple[float, int]:
@@ -196,41 +155,6 @@ def replan(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, full: 
         return time.perf_counter() - started, gw.requests - before, (plan, actual)
 
 
-def drift_by_hand(endpoint: KeycloakEndpoint, realm: str, desired: DesiredState, leaver: str) -> None:
-    """What an admin might do in the console: edit a mobile and a name, add a role and a group, re-enable a leaver."""
-    admin = KeycloakAdmin(
-        connection=KeycloakOpenIDConnection(
-            server_url=endpoint.base_url,
-            username=endpoint.admin_username,
-            password=endpoint.admin_password,
-            realm_name=realm,
-            user_realm_name="master",
-            client_id="admin-cli",
-        )
-    )
-    names = [u for u, d in desired.users.items() if d.rank == "staff" and "/departments/finance" not in d.groups][:4]
-
-    def user_id(username: str) -> str:
-        found = admin.get_user_id(username)
-        assert found is not None, username
-        return found
-
-    def user(username: str) -> dict[str, Any]:
-        return dict(admin.get_user(user_id(username)))
-
-    first = user(names[0])
-    first["attributes"][catalog.PHONE_ATTRIBUTE] = ["+8613999990000"]
-    admin.update_user(first["id"], first)
-    second = user(names[1])
-    second["lastName"] = "改名"
-    admin.update_user(second["id"], second)
-    admin.assign_realm_roles(user_id(names[2]), [admin.get_realm_role("admin")])
-    admin.group_user_add(user_id(names[3]), admin.get_group_by_path("/departments/finance")["id"])
-    rehired = user(leaver)
-    rehired["enabled"] = True
-    admin.update_user(rehired["id"], rehired)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 staff instead of 10,000")
@@ -242,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--read-sample", type=int, default=1000)
     parser.add_argument("--password-sample", type=int)
     parser.add_argument(
+        "--activation-only",
+        action="store_true",
+        help="only first applies: no password, SMS activation (and its drain), one-time passwords; the naive loop",
+    )
+    parser.add_argument(
         "--paths-only",
         action="store_true",
         help="only the first apply as master admin beside the provisioner service account (and the naive loop)",
@@ -251,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=ApplyOptions.create_workers,
         help="creates in flight on the provisioner's one-by-one path (default %(default)s)",
+    )
+    parser.add_argument(
+        "--drain-bound", type=float, default=600, help="seconds to wait for the drain to empty the queue"
     )
     args = parser.parse_args(argv)
     staff = args.staff or (1000 if args.quick else 10_000)
@@ -264,7 +196,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         desired = load_desired(work / "roster.yaml")
         console.print(f"roster: {staff} staff, {len(company.sites)} sites; Keycloak {endpoint.base_url}")
 
-        naive_s, naive_requests = naive_sync(endpoint, desired, min(args.naive_sample, staff))
+        naive_s, naive_requests = naive_sync(
+            endpoint, new_realm(endpoint, "naive"), desired, min(args.naive_sample, staff)
+        )
         naive_rate = min(args.naive_sample, staff) / naive_s
         console.print(f"naive sync of a {min(args.naive_sample, staff)}-user sample: {naive_rate:.0f} users/s")
 
@@ -281,6 +215,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         console.print(figures[-1])
+        outbox = SmsOutbox().start()
+        try:
+            sms_realm = new_realm(endpoint, "sms")
+            sms_s, sms_requests, sent = sms_first_apply(endpoint, sms_realm, desired, work, outbox, apply_roster)
+            # no password again, after it: the database grows with every realm, so the SMS run is compared with
+            # the mean of a no-password run before it and one after it
+            again_s, _, _ = apply_roster(endpoint, new_realm(endpoint, "nopw-after"), desired, work)
+            bracket = (rate + staff / again_s) / 2
+            figures.append(
+                Figure(
+                    f"first apply of {staff} with --activation sms (SMS queued, not waited on)",
+                    f"{staff / sms_s:.0f} users/s ({sms_s:.1f} s); the drain sent {sent} SMS meanwhile",
+                    f"{sms_requests}",
+                    f"no passwords {rate:.0f} users/s before it, {staff / again_s:.0f} after it; naive "
+                    f"{naive_rate:.0f}/s",
+                    f"{(staff / sms_s) / bracket:.2f}× no-password (mean of both), {(staff / sms_s) / naive_rate:.1f}× naive",
+                )
+            )
+            console.print(figures[-1])
+            if args.activation_only:
+                figures.append(one_time_passwords(endpoint, desired, work, password_sample))
+                console.print(figures[-1])
+                drained = drain(endpoint, sms_realm, outbox, staff, bound_s=args.drain_bound)
+                figures.append(Figure("drain of the activation queue into the dev outbox", drained, "-"))
+                console.print(figures[-1])
+                return print_table(figures, staff, endpoint)
+        finally:
+            outbox.stop()
         figures.append(provisioner_path(endpoint, desired, work, staff, rate, naive_rate, args.create_workers))
         console.print(figures[-1])
         if args.paths_only:
@@ -350,24 +312,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         console.print(figures[-1])
 
-        sample = dict(list(desired.users.items())[:password_sample])
-        small = DesiredState(desired.tenant, desired.company_name, desired.sites, sample, frozenset())
-        without_s, without_requests, _ = apply_roster(endpoint, new_realm(endpoint, "nopw"), small, work)
-        with_s, with_requests, _ = apply_roster(endpoint, new_realm(endpoint, "pw"), small, work, passwords=True)
-        share = max(0.0, 1 - without_s / with_s)
-        figures.append(
-            Figure(
-                f"first apply of {password_sample} with one-time passwords",
-                f"{password_sample / with_s:.0f} users/s ({with_s:.1f} s); hashing ≈ {share:.0%} of the time",
-                f"{with_requests}",
-                f"same {password_sample} without passwords: "
-                f"{password_sample / without_s:.0f} users/s ({without_requests} requests)",
-                f"{without_s / with_s:.2f}×",
-            )
-        )
+        figures.append(one_time_passwords(endpoint, desired, work, password_sample))
         console.print(figures[-1])
 
     return print_table(figures, staff, endpoint)
+
+
+def one_time_passwords(endpoint: KeycloakEndpoint, desired: DesiredState, work: Path, sample_size: int) -> Figure:
+    """A sample applied with one-time passwords beside the same sample without (hashing is the difference)."""
+    sample = dict(list(desired.users.items())[:sample_size])
+    small = DesiredState(desired.tenant, desired.company_name, desired.sites, sample, frozenset())
+    without_s, without_requests, _ = apply_roster(endpoint, new_realm(endpoint, "nopw"), small, work)
+    with_s, with_requests, _ = apply_roster(endpoint, new_realm(endpoint, "pw"), small, work, passwords=True)
+    share = max(0.0, 1 - without_s / with_s)
+    return Figure(
+        f"first apply of {sample_size} with one-time passwords",
+        f"{sample_size / with_s:.0f} users/s ({with_s:.1f} s); hashing ≈ {share:.0%} of the time",
+        f"{with_requests}",
+        f"same {sample_size} without passwords: {sample_size / without_s:.0f} users/s ({without_requests} requests)",
+        f"{without_s / with_s:.2f}×",
+    )
 
 
 def provisioner_path(

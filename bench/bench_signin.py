@@ -38,8 +38,8 @@ import httpx
 
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from devstack.keycloak_server import KeycloakEndpoint, free_port
-from provisioning.realm_import import create_realm, master_admin
-from provisioning.realm_template import RealmSettings, load_template, render
+from provisioning.realm_import import create_tenant, master_admin
+from provisioning.realm_template import RealmSettings
 from sso.catalog import WORKBENCH_CLIENT_ID
 from sso.oidc.pkce import code_challenge, new_code_verifier
 
@@ -183,15 +183,12 @@ def run_phase(name: str, sign_in: Callable[[str, str], int], users: list[tuple[s
 def create_bench_realm(
     endpoint: KeycloakEndpoint, workbench_url: str, users: int
 ) -> tuple[RealmSettings, list[tuple[str, str]]]:
-    settings = RealmSettings(
-        realm=f"bench-{secrets.token_hex(4)}", company_name="压测物业 Bench Property", workbench_url=workbench_url,
-        workbench_client_secret=secrets.token_urlsafe(24), workorder_api_client_secret=secrets.token_urlsafe(24),
-        provisioner_client_secret=secrets.token_urlsafe(24),
-    )  # fmt: skip
     master = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
-    rendered = render(load_template(), settings)
-    rendered["browserFlow"] = "wuye browser"  # the plain password flow (no SMS step, no OTP for staff)
-    create_realm(master, rendered)
+    # the plain password flow (no SMS step, no OTP for staff)
+    settings = create_tenant(
+        master, f"bench-{secrets.token_hex(4)}", "压测物业 Bench Property", workbench_url=workbench_url,
+        browser_flow="wuye browser",
+    )  # fmt: skip
     master.change_current_realm(settings.realm)
     staff_role = master.get_realm_role("staff")
     pool = []

@@ -212,7 +212,7 @@ class Oauth2Proxy:
     def stop(self) -> None:
         if self._process is None:
             return
-        stop_child(self._process, timeout=10)
+        stop_child(self._process, 10)
         self._process = None
 
 

@@ -20,6 +20,16 @@ from devstack.errors import SetupError
 from devstack.keycloak_server import port_in_use, process_alive
 
 
+def stop_child(process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Stop a child this process started: TERM, then KILL if it has not ended within ``timeout_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)
+
+
 @dataclass(frozen=True)
 class Service:
     name: str

@@ -76,7 +76,7 @@ class RedisServer:
     def stop(self) -> None:
         if self._process is None:
             return
-        stop_child(self._process, timeout=5)
+        stop_child(self._process, 5)
         self._process = None
 
 

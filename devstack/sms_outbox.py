@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from starlette.applications import Starlette
@@ -26,6 +26,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from devstack.keycloak_server import free_port
+
+if TYPE_CHECKING:
+    from keycloak import KeycloakAdmin
 
 _CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
@@ -164,6 +167,14 @@ class SmsOutbox:
     def last_id(self) -> int:
         found = self.state.find()
         return found[-1]["id"] if found else 0
+
+
+def send_realm_sms_here(admin: KeycloakAdmin, realm: str, outbox_url: str, **attributes: str) -> None:
+    """Point a realm's SMS sender at this outbox (realm attributes; ``attributes`` adds more, such as the
+    activation pace ``wuyeSmsActivationPerSecond``); the realm's other attributes are kept."""
+    current = dict(admin.get_realm(realm).get("attributes") or {})
+    current |= {"wuyeSmsSender": "dev-outbox", "wuyeSmsOutboxUrl": outbox_url, "wuyeSmsTimeoutMillis": "3000"}
+    admin.update_realm(realm, {"attributes": current | attributes})
 
 
 def main(argv: list[str] | None = None) -> int:

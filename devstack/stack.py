@@ -95,7 +95,9 @@ def up(ports: Ports) -> int:
     )
     endpoint, local = _keycloak(root, ports)
     credentials = root / "credentials" / f"{realm}.csv"
-    sample_company(endpoint, keys, workbench_url, ports, credentials, "from realm-export/realm-template.json")
+    sample_company(
+        endpoint, keys, workbench_url, ports, credentials, "from realm-export/realm-template.json", activation="sms"
+    )
     issuer = f"{endpoint.base_url}/realms/{realm}"
     start_workorder_api(runner, ports, issuer, keys)
     runner.start(
@@ -115,7 +117,7 @@ def up(ports: Ports) -> int:
         )
     )
     admin_password = root / "keycloak" / "admin-password" if local else None
-    _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, credentials, root, admin_password)
+    _print_summary(endpoint, realm, workbench_url, api_url, outbox_url, ports, root, admin_password)
     return 0
 
 
@@ -136,9 +138,16 @@ def start_sinks(runner: ServiceRunner, ports: Ports, mail_dir: Path) -> str:
 
 
 def sample_company(
-    endpoint: KeycloakEndpoint, keys: dict[str, str], workbench_url: str, ports: Ports, credentials: Path, how: str
+    endpoint: KeycloakEndpoint,
+    keys: dict[str, str],
+    workbench_url: str,
+    ports: Ports,
+    credentials: Path,
+    how: str,
+    activation: str = "one-time-password",
 ) -> None:
-    """The sample tenant's realm from the template (once) and its roster provisioned, through ``endpoint``."""
+    """The sample tenant's realm from the template (once) and its roster provisioned, through ``endpoint``;
+    ``activation`` is ``provision apply --activation`` (``sms``: no passwords, the SMS land in the dev outbox)."""
     from provisioning.realm_import import ensure_realm, master_admin
     from provisioning.realm_template import RealmSettings
 
@@ -157,7 +166,7 @@ def sample_company(
     admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
     if ensure_realm(admin, settings):
         print(f"· created realm {realm} ({company}) {how}", flush=True)
-    _provision_sample(endpoint, keys, credentials)
+    _provision_sample(endpoint, keys, credentials, activation)
 
 
 def start_workorder_api(runner: ServiceRunner, ports: Ports, issuer: str, keys: dict[str, str]) -> None:
@@ -175,7 +184,7 @@ def start_workorder_api(runner: ServiceRunner, ports: Ports, issuer: str, keys: 
     )
 
 
-def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credentials: Path) -> None:
+def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credentials: Path, activation: str) -> None:
     from provisioning import cli as provision_cli
 
     os.environ["KEYCLOAK_ADMIN_USERNAME"] = endpoint.admin_username
@@ -189,8 +198,9 @@ def _provision_sample(endpoint: KeycloakEndpoint, keys: dict[str, str], credenti
             "--yes",
             "--keycloak-url",
             endpoint.base_url,
-            "--credentials-file",
-            str(credentials),
+            "--activation",
+            activation,
+            *(("--credentials-file", str(credentials)) if activation == "one-time-password" else ()),
             "--audit-log",
             str(state_dir() / "logs" / "provisioning-audit.jsonl"),
         ]
@@ -206,7 +216,6 @@ def _print_summary(
     api_url: str,
     outbox_url: str,
     ports: Ports,
-    credentials: Path,
     root: Path,
     admin_password: Path | None,
 ) -> None:
@@ -221,7 +230,8 @@ def _print_summary(
         f"  SMS outbox (dev)           {outbox_url}\n"
         f"  Mail sink (dev)            smtp://127.0.0.1:{ports.smtp}, messages in {root / 'mail'}\n"
         f"  Logs                       {root / 'logs'}, Keycloak: {keycloak_log}\n\n"
-        f"Sample login: 工号 {sample_user}; its one-time password is in {credentials} (mode 0600).\n"
+        f"Sample login: 工号 {sample_user}; no password yet: on the sign-in page choose 首次登录 / 激活账号 and take\n"
+        f"the code from the SMS outbox ({outbox_url}), where the activation SMS of every sample person land.\n"
         "Stop everything with `make down`.",
         flush=True,
     )

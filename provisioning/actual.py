@@ -7,7 +7,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from provisioning.keycloak_types import RoleRep
 from provisioning.marker import Marker
+
+
+class MissingGroup(Exception):
+    """The realm lacks a parent group provisioning needs (``/departments``, ``/sites``): made by hand, or the
+    group deleted. A run-time condition of the realm, told to the operator, not a bug."""
+
+    def __init__(self, realm: str, parent: str) -> None:
+        super().__init__(
+            f"realm {realm} has no /{parent} group: was it created from the realm template? "
+            f"Create /{parent} (see realm-export/realm-template.json) and apply again"
+        )
 
 
 @dataclass
@@ -66,7 +78,7 @@ class ActualState:
     users: dict[str, ActualUser]  # username → managed account
     group_ids: dict[str, str]  # managed group path → id (departments and sites)
     site_names: dict[str, str]  # site code → name_zh
-    roles: dict[str, dict[str, Any]]  # managed realm role name → representation
+    roles: dict[str, RoleRep]  # managed realm role name → representation
     marker: Marker
     read_mode: str  # "incremental" (snapshot + events) or "full"
     read_reason: str

@@ -24,7 +24,7 @@ from provisioning.audit import AuditLog, unfinished
 from provisioning.keycloak_gateway import GatewayError, KeycloakGateway
 from provisioning.known_state import owned_state_after
 from provisioning.marker import ApplyLock, clear_snapshot, ensure_marker, state_digest, write_snapshot
-from provisioning.plan import Plan
+from provisioning.plan import ExistingAccountPlan, NewAccountPlan, Plan
 from provisioning.reconcile import applied
 from provisioning.report import ApplyReport
 
@@ -121,8 +121,8 @@ class Applier:
             try:
                 clear_snapshot(self.gateway, marker_id)
                 SiteApplier(self.ctx).apply(plan)
-                JoinerApplier(self.ctx).apply([a for a in plan.accounts if a.new is not None])
-                AccountApplier(self.ctx).apply([a for a in plan.accounts if a.new is None])
+                JoinerApplier(self.ctx).apply([a for a in plan.accounts if isinstance(a, NewAccountPlan)])
+                AccountApplier(self.ctx).apply([a for a in plan.accounts if isinstance(a, ExistingAccountPlan)])
                 self.sign_out_disabled()
                 self._snapshot(plan, marker_id, lock.group_id or "")
             finally:
@@ -155,6 +155,7 @@ class Applier:
     def _snapshot(self, plan: Plan, marker_id: str, lock_id: str) -> None:
         """Digests of each account's owned state as it now stands, for accounts whose state is known for sure."""
         planned = {a.username: a for a in plan.accounts}
+        joiners = {a.username: a.new for a in plan.accounts if isinstance(a, NewAccountPlan)}
         digests: set[bytes] = set()
         for username, user in self.actual.users.items():
             if username in self.ctx.failed_accounts or user.attributes is None or not user.memberships_known:
@@ -165,8 +166,7 @@ class Applier:
             )
             digests.add(state_digest(username, attributes, roles, groups))
         for username in self.ctx.created_ids:
-            new = planned[username].new
-            assert new is not None
+            new = joiners[username]
             digests.add(state_digest(username, new.attributes, set(new.realm_roles), set(new.groups)))
         write_snapshot(
             self.gateway,

@@ -3,20 +3,21 @@ and disables followed by sign-out (disabling alone may leave live sessions)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from provisioning import moments
 from provisioning.apply_context import Step
 from provisioning.keycloak_gateway import GatewayError
-from provisioning.plan import USER_FIELDS, AccountPlan, Change, ChangeKind
+from provisioning.plan import USER_FIELDS, Change, ChangeKind, ExistingAccountPlan
 
 
 class AccountApplier(Step):
-    def apply(self, accounts: list[AccountPlan]) -> None:
+    def apply(self, accounts: list[ExistingAccountPlan]) -> None:
         """Movers and re-hires first, then leavers."""
         self._each(self._change_account, [a for a in accounts if ChangeKind.DISABLE not in a.kinds])
         self._each(self._change_account, [a for a in accounts if ChangeKind.DISABLE in a.kinds])
 
-    def _change_account(self, account: AccountPlan) -> None:
-        assert account.user_id is not None
+    def _change_account(self, account: ExistingAccountPlan) -> None:
         user_id = account.user_id
         with self._lock:
             self.touched.add(user_id)  # our own events on it are not someone else's changes
@@ -52,7 +53,7 @@ class AccountApplier(Step):
         self.audit.done(account.username, changes, user_id)
         self.progress(1)
 
-    def _profile(self, account: AccountPlan, user_id: str) -> None:
+    def _profile(self, account: ExistingAccountPlan, user_id: str) -> None:
         edits = [
             c
             for c in account.changes
@@ -67,8 +68,8 @@ class AccountApplier(Step):
                 rep["enabled"] = change.after
             elif change.target == "emailVerified":
                 rep["emailVerified"] = bool(change.after)
-            elif change.target in USER_FIELDS:
-                rep[change.target] = change.after or ""
+            elif change.target in USER_FIELDS:  # a field of the representation itself, named by the plan
+                cast(dict[str, object], rep)[change.target] = change.after or ""
             elif change.after:
                 attributes[change.target] = [str(change.after)]
             else:

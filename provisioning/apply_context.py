@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from provisioning.activation import Activation
 from provisioning.actual import ActualState
 from provisioning.audit import AuditLog
 from provisioning.concurrent import concurrently
@@ -24,7 +25,8 @@ BATCH = 25
 
 @dataclass
 class ApplyOptions:
-    invite: bool = False  # execute-actions e-mail instead of a one-time password
+    activation: Activation = Activation.ONE_TIME_PASSWORD
+    #: where one-time passwords go; ``None``: joiners get none (SMS activation, or the benchmark's no-password run)
     credentials: CredentialsFile | None = None
     batch_size: int = BATCH
     workers: int = 3

@@ -7,13 +7,14 @@ account that appeared meanwhile is adopted if a killed earlier apply made it, el
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from provisioning import moments
+from provisioning.activation import Activation, joiner_attributes, joiner_required_actions
 from provisioning.apply_context import ApplyContext, Step
 from provisioning.keycloak_gateway import Forbidden, GatewayError, Unavailable
-from provisioning.passwords import one_time_password
-from provisioning.plan import AccountPlan, ChangeKind, NewAccount
+from provisioning.keycloak_types import NewUserRep
+from provisioning.passwords import CredentialsFile, one_time_password
+from provisioning.plan import ChangeKind, NewAccount, NewAccountPlan
 from sso import catalog
 
 
@@ -24,7 +25,7 @@ class JoinerApplier(Step):
         self._passwords: dict[str, str] = ctx.options.credentials.known() if ctx.options.credentials else {}
         self._passwords_written: set[str] = set(self._passwords)
 
-    def apply(self, accounts: list[AccountPlan]) -> None:
+    def apply(self, accounts: list[NewAccountPlan]) -> None:
         if not accounts:
             return
         size = self.options.batch_size
@@ -38,7 +39,7 @@ class JoinerApplier(Step):
             return
         self._each(self._create_batch_safely, batches[1:])
 
-    def _create_batch_safely(self, batch: list[AccountPlan]) -> None:
+    def _create_batch_safely(self, batch: list[NewAccountPlan]) -> None:
         """A batch, or else its accounts one by one: one bad joiner never takes its batch down."""
         for attempt in (1, 2):
             try:
@@ -56,16 +57,15 @@ class JoinerApplier(Step):
                 self._create_one(account)
             return
 
-    def _create_batch(self, batch: list[AccountPlan]) -> None:
+    def _create_batch(self, batch: list[NewAccountPlan]) -> None:
         representations, secrets_rows = [], []
         for account in batch:
-            assert account.new is not None
             rep, password = self._representation(account.new)
             representations.append(rep)
             if password:
                 secrets_rows.append((account.username, account.new.employee_no, account.new.display_name, password))
         if self.options.credentials is not None:
-            self._write_credentials(secrets_rows)
+            self._write_credentials(self.options.credentials, secrets_rows)
             moments.reached(moments.PASSWORDS_WRITTEN)
         for account in batch:
             self.audit.intent(account.username, account.changes)
@@ -79,12 +79,14 @@ class JoinerApplier(Step):
             else:
                 self._existing(account)
 
-    def _create_one(self, account: AccountPlan) -> None:
-        assert account.new is not None
+    def _create_one(self, account: NewAccountPlan) -> None:
         rep, password = self._representation(account.new)
         roles = rep.pop("realmRoles")
         if password and self.options.credentials is not None:
-            self._write_credentials([(account.username, account.new.employee_no, account.new.display_name, password)])
+            self._write_credentials(
+                self.options.credentials,
+                [(account.username, account.new.employee_no, account.new.display_name, password)],
+            )
             moments.reached(moments.PASSWORDS_WRITTEN)
         self.audit.intent(account.username, account.changes)
         try:
@@ -118,20 +120,18 @@ class JoinerApplier(Step):
             return
         self._created(account, user_id, password_given=bool(password))
 
-    def _own_account(self, account: AccountPlan) -> str | None:
-        """The id of the account with this username if provisioning made it (managed, same 工号)."""
-        assert account.new is not None
-        user = self.gateway.find_user(account.username)
-        attributes = (user or {}).get("attributes") or {}
-        if user is None or attributes.get(catalog.MANAGED_ATTRIBUTE) != ["true"]:
-            return None
-        if attributes.get(catalog.EMPLOYEE_NO_ATTRIBUTE) not in (None, [account.new.employee_no]):
-            return None
-        return str(user["id"])
+    def _own_account(self, account: NewAccountPlan) -> str | None:
+        """The id of the account with this username if provisioning made it (managed, same 工号): found by its
+        工号 attribute, the way the state reader finds accounts by attribute."""
+        query = f"{catalog.EMPLOYEE_NO_ATTRIBUTE}:{account.new.employee_no}"
+        for user in self.gateway.search_users(query, brief=False):
+            attributes = user.get("attributes") or {}
+            if user.get("username") == account.username and attributes.get(catalog.MANAGED_ATTRIBUTE) == ["true"]:
+                return user["id"]
+        return None
 
-    def _existing(self, account: AccountPlan) -> None:
+    def _existing(self, account: NewAccountPlan) -> None:
         """The account was there when created: made by a killed earlier apply (adopt it), or not ours (skip)."""
-        assert account.new is not None
         user_id = self._own_account(account)
         if user_id is not None:
             with self._lock:
@@ -149,48 +149,53 @@ class JoinerApplier(Step):
             )
         self.progress(1)
 
-    def _representation(self, new: NewAccount) -> tuple[dict[str, Any], str | None]:
-        rep: dict[str, Any] = {
+    def _representation(self, new: NewAccount) -> tuple[NewUserRep, str | None]:
+        rep: NewUserRep = {
             "username": new.username,
             "enabled": True,
             "firstName": new.first_name,
             "lastName": new.last_name,
-            "attributes": {k: [v] for k, v in new.attributes.items()},
+            # SMS activation: queued in this same request, so no account exists without its activation
+            "attributes": {k: [v] for k, v in new.attributes.items()} | joiner_attributes(self.options.activation),
             "realmRoles": list(new.realm_roles),
             "groups": list(new.groups),
-            "requiredActions": list(new.required_actions),
+            "requiredActions": joiner_required_actions(new.required_actions, self.options.activation),
         }
         if new.email:
             rep["email"] = new.email
             rep["emailVerified"] = new.email_verified
         password = None
-        if not (self.options.invite and new.email) and self.options.credentials is not None:
+        if self._gets_password(new) and self.options.credentials is not None:
             # one password per account: a retry, or a re-run after a kill, sets the one already in the file
             with self._lock:
                 password = self._passwords.setdefault(new.username, one_time_password())
             rep["credentials"] = [{"type": "password", "value": password, "temporary": True}]
         return rep, password
 
-    def _write_credentials(self, rows: list[tuple[str, str, str, str]]) -> None:
+    def _gets_password(self, new: NewAccount) -> bool:
+        activation = self.options.activation
+        return activation is Activation.ONE_TIME_PASSWORD or (activation is Activation.INVITE and not new.email)
+
+    def _write_credentials(self, file: CredentialsFile, rows: list[tuple[str, str, str, str]]) -> None:
         """Write each account's one-time password once (before the account exists: never a lost password)."""
-        assert self.options.credentials is not None
         with self._lock:
             fresh = [row for row in rows if row[0] not in self._passwords_written]
             self._passwords_written.update(row[0] for row in fresh)
-        self.options.credentials.write(fresh)
+        file.write(fresh)
 
-    def _created(self, account: AccountPlan, user_id: str, password_given: bool) -> None:
-        assert account.new is not None
+    def _created(self, account: NewAccountPlan, user_id: str, password_given: bool) -> None:
         with self._lock:
             self.created_ids[account.username] = user_id
             self.report.count(ChangeKind.CREATE)
             if password_given:
                 self.report.passwords_written += 1
+            if self.options.activation is Activation.SMS:
+                self.report.activations_queued += 1
             for change in account.changes:
                 if change.kind != ChangeKind.CREATE:
                     self.report.count(change.kind)
         self.audit.done(account.username, account.changes, user_id)
-        if self.options.invite and account.new.email:
+        if self.options.activation is Activation.INVITE and account.new.email:
             try:
                 self.gateway.execute_actions_email(user_id, list(account.new.required_actions))
                 with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from provisioning.actual import MissingGroup
 from provisioning.apply_context import Step
 from provisioning.keycloak_gateway import GatewayError
 from provisioning.plan import ChangeKind, Plan
@@ -14,7 +15,7 @@ class SiteApplier(Step):
             return
         parent = self.gateway.group_by_path(f"/{catalog.SITES_GROUP}")
         if parent is None:
-            raise RuntimeError(f"realm {self.gateway.realm} has no /{catalog.SITES_GROUP} group")
+            raise MissingGroup(self.gateway.realm, catalog.SITES_GROUP)  # deleted since the realm was read
         for change in plan.sites:
             path = catalog.site_group_path(change.target)
             attributes = {"name_zh": [str(change.after)]}

@@ -19,16 +19,19 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from provisioning.actual import ActualState
+from provisioning.activation import Activation
+from provisioning.actual import ActualState, MissingGroup
 from provisioning.applier import Applier, ApplyOptions, RealmChanged
 from provisioning.audit import AuditLog
 from provisioning.desired import DesiredState
 from provisioning.keycloak_gateway import Credentials, KeycloakGateway, Unauthorized, Unavailable
 from provisioning.marker import LockHeld
 from provisioning.passwords import CredentialsFile
-from provisioning.plan import ChangeKind, Plan
+from provisioning.plan import ChangeKind, NewAccountPlan, Plan
 from provisioning.plan_render import render_plan, render_report
 from provisioning.planner import make_plan
+from provisioning.realm_import import ensure_realm, master_admin, realm_exists
+from provisioning.realm_template import RealmSettings
 from provisioning.roster import RosterError
 from provisioning.state_reader import read_actual
 from provisioning.user_profile import ProfileConfig, UserProfile
@@ -47,14 +50,19 @@ class Exit(IntEnum):
     LOCKED = 5  # another apply holds the realm's lock
     UNREACHABLE = 6  # Keycloak unreachable, or no credentials, or credentials refused
     NOT_CONFIRMED = 7  # the operator did not confirm
+    CONTRADICTORY = 8  # options that contradict each other (e.g. ``--activation sms --credentials-file``)
 
 
-OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED = Exit
+OK, FAILED, PENDING, STALE_PLAN, MASS_DISABLE, LOCKED, UNREACHABLE, NOT_CONFIRMED, CONTRADICTORY = Exit
 MASS_DISABLE_SHARE = 0.20
 
 
 class NoCredentials(Exception):
     """No Keycloak credentials in the environment."""
+
+
+class ContradictoryOptions(Exception):
+    """Two options ask for different things; the message names both."""
 
 
 class MassDisable(Exception):
@@ -89,12 +97,19 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--show", type=int, default=200, help="accounts to list (default 200)")
     apply = commands.add_parser("apply", help="apply the roster (shows the plan, asks unless --yes)")
     common(apply)
+    for p in (plan, apply):
+        p.add_argument(
+            "--activation",
+            choices=[a.value for a in Activation],
+            help="how joiners get in the first time: sms (no password; Keycloak queues an activation SMS), "
+            "one-time-password (written to --credentials-file; the default), invite (Keycloak's actions e-mail)",
+        )
     apply.add_argument("--plan", type=Path, help="apply exactly this saved plan; refused if the realm changed since")
     apply.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--invite", action="store_true", help="the same as --activation invite")
     apply.add_argument(
-        "--invite", action="store_true", help="send Keycloak's actions e-mail instead of one-time passwords"
+        "--credentials-file", type=Path, help="where one-time passwords go (mode 0600); not with --activation sms"
     )
-    apply.add_argument("--credentials-file", type=Path, help="where one-time passwords go (mode 0600)")
     apply.add_argument(
         "--audit-log",
         type=Path,
@@ -125,6 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         desired = load_desired(args.roster, tenant=args.tenant)
     except RosterError as exc:
         return _roster_problems(exc, args, console)
+    try:
+        args.activation = chosen_activation(args)
+    except ContradictoryOptions as exc:
+        console.print(f"[red]{exc}[/]")
+        return CONTRADICTORY
     if args.command == "validate":
         active = sum(1 for u in desired.users.values() if u.active)
         if json_out:
@@ -167,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MassDisable as exc:
         console.print(f"[red]Refused: {exc}[/]")
         return MASS_DISABLE
+    except MissingGroup as exc:
+        console.print(f"[red]Nothing applied: {exc}[/]")
+        return FAILED
     except RosterError as exc:
         return _roster_problems(exc, args, console)
 
@@ -179,6 +202,21 @@ def _roster_problems(exc: RosterError, args: argparse.Namespace, console: Consol
     if getattr(args, "json", False):
         print(json.dumps({"ok": False, "problems": [str(p) for p in exc.problems]}, ensure_ascii=False))
     return FAILED
+
+
+def chosen_activation(args: argparse.Namespace) -> Activation:
+    """The one activation mode of this run, from ``--activation`` and the older ``--invite`` and
+    ``--credentials-file``; options that ask for two different modes are refused, naming both."""
+    chosen = Activation(args.activation) if getattr(args, "activation", None) else None
+    invite, credentials_file = getattr(args, "invite", False), getattr(args, "credentials_file", None)
+    if invite and chosen not in (None, Activation.INVITE):
+        raise ContradictoryOptions(f"--invite contradicts --activation {chosen}: choose one way in for joiners")
+    if credentials_file is not None and chosen is Activation.SMS:
+        raise ContradictoryOptions(
+            f"--credentials-file {credentials_file} contradicts --activation sms: SMS activation gives joiners no "
+            "password (use --activation one-time-password for a credentials file)"
+        )
+    return chosen or (Activation.INVITE if invite else Activation.ONE_TIME_PASSWORD)
 
 
 def credentials_from_env(force_admin: bool) -> Credentials:
@@ -206,7 +244,7 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
         concurrency=max(4, getattr(args, "workers", 3)),
     )
     with gateway:
-        exists = _realm_exists(args.keycloak_url, desired)
+        exists = realm_exists(args.keycloak_url, desired.tenant)
         if exists:  # Keycloak's own rules for names and e-mails, as this realm has them
             config: ProfileConfig = gateway.get("/users/profile")
             desired = load_desired(
@@ -232,6 +270,7 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
                     {
                         "plan": plan.to_json(),
                         "summary": plan.summary(),
+                        "activation": args.activation.value,
                         "read": _read_info(actual),
                         "requests": gateway.requests,
                         "writes": gateway.writes,
@@ -240,7 +279,7 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
                 )
             )
         if not (args.json and args.command == "plan"):
-            render_plan(plan, console, show=args.show)
+            render_plan(plan, console, show=args.show, activation=args.activation)
             if actual is not None:
                 console.print(
                     f"[dim]read {len(actual.users)} managed accounts ({actual.read_mode}: {actual.read_reason}; "
@@ -262,19 +301,6 @@ def _plan_or_apply(args: argparse.Namespace, desired: DesiredState, console: Con
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _realm_exists(base_url: str, desired: DesiredState) -> bool:
-    """Whether the tenant's realm exists (its OIDC discovery answers); no credentials needed."""
-    import httpx
-
-    try:
-        response = httpx.get(
-            f"{base_url.rstrip('/')}/realms/{desired.tenant}/.well-known/openid-configuration", timeout=30
-        )
-    except httpx.HTTPError as exc:
-        raise Unavailable("GET", f"/realms/{desired.tenant}", 0, exc.__class__.__name__) from exc
-    return response.status_code == 200
 
 
 def _apply(
@@ -330,11 +356,15 @@ def _apply(
     if actual is None:
         actual = _create_realm(args, desired, gateway, console)
     credentials = None
-    if not args.invite or any(a.new and not a.new.email for a in plan.accounts):
+    activation: Activation = args.activation
+    if activation is Activation.ONE_TIME_PASSWORD or (
+        activation is Activation.INVITE
+        and any(isinstance(a, NewAccountPlan) and not a.new.email for a in plan.accounts)
+    ):
         # one file per realm by default, so a re-run after a kill finds the passwords its predecessor wrote
         credentials = CredentialsFile(args.credentials_file or Path(f"{desired.tenant}.credentials.csv"))
     options = ApplyOptions(
-        invite=args.invite,
+        activation=activation,
         credentials=credentials,
         batch_size=args.batch_size,
         workers=args.workers,
@@ -394,18 +424,9 @@ def _replan(args: argparse.Namespace, desired: DesiredState, now: ActualState) -
 def _create_realm(
     args: argparse.Namespace, desired: DesiredState, gateway: KeycloakGateway, console: Console
 ) -> ActualState:
-    import secrets
-
-    from provisioning.realm_import import ensure_realm, master_admin
-    from provisioning.realm_template import RealmSettings
-
     admin = admin_credentials_from_env()
-    settings = RealmSettings(
-        realm=desired.tenant,
-        company_name=desired.company_name,
-        workbench_client_secret=secrets.token_urlsafe(24),
-        workorder_api_client_secret=secrets.token_urlsafe(24),
-        provisioner_client_secret=gateway.credentials.client_secret or secrets.token_urlsafe(24),
+    settings = RealmSettings.with_random_secrets(
+        desired.tenant, desired.company_name, provisioner_client_secret=gateway.credentials.client_secret
     )
     ensure_realm(master_admin(args.keycloak_url, admin.username, admin.password), settings)
     console.print(f"created realm {desired.tenant} from the realm template")

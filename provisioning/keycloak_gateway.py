@@ -17,10 +17,23 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import quote
 
 import httpx
+
+from provisioning.keycloak_types import (
+    AdminEvent,
+    Attributes,
+    EventsConfig,
+    GroupRep,
+    ImportResult,
+    NewUserRep,
+    RoleRep,
+    SessionRep,
+    UserEvent,
+    UserRep,
+)
 
 #: One page for bulk listings: offset paging re-scans in Keycloak, so read in as few pages as possible.
 BULK_PAGE = 100_000
@@ -223,35 +236,31 @@ class KeycloakGateway:
         return self.call("GET", path, params=params or None).json()
 
     # -- realm ---------------------------------------------------------------------------------------
-    def events_config(self) -> dict[str, Any]:
-        return dict(self.get("/events/config"))
+    def events_config(self) -> EventsConfig:
+        return cast(EventsConfig, self.get("/events/config"))
 
     # -- users ---------------------------------------------------------------------------------------
     def search_users(
         self, query: str | None = None, brief: bool = True, first: int = 0, max_results: int = BULK_PAGE
-    ) -> list[dict[str, Any]]:
+    ) -> list[UserRep]:
         params: dict[str, Any] = {"briefRepresentation": str(brief).lower(), "first": first, "max": max_results}
         if query:
             params["q"] = query
-        return list(self.get("/users", **params))
+        return cast(list[UserRep], self.get("/users", **params))
 
-    def get_user(self, user_id: str) -> dict[str, Any]:
-        return dict(self.get(f"/users/{user_id}"))
+    def get_user(self, user_id: str) -> UserRep:
+        return cast(UserRep, self.get(f"/users/{user_id}"))
 
-    def find_user(self, username: str) -> dict[str, Any] | None:
-        found = self.get("/users", username=username, exact="true", briefRepresentation="false")
-        return dict(found[0]) if found else None
-
-    def create_user(self, representation: dict[str, Any]) -> str:
+    def create_user(self, representation: NewUserRep) -> str:
         response = self.call("POST", "/users", body=representation, ok=(201,))
         return response.headers["location"].rstrip("/").rsplit("/", 1)[1]
 
-    def update_user(self, user_id: str, representation: dict[str, Any]) -> None:
+    def update_user(self, user_id: str, representation: UserRep) -> None:
         self.call("PUT", f"/users/{user_id}", body=representation)
 
-    def user_sessions(self, user_id: str) -> list[dict[str, Any]]:
+    def user_sessions(self, user_id: str) -> list[SessionRep]:
         """The account's live (online) sessions."""
-        return list(self.get(f"/users/{user_id}/sessions"))
+        return cast(list[SessionRep], self.get(f"/users/{user_id}/sessions"))
 
     def logout_user(self, user_id: str) -> None:
         self.call("POST", f"/users/{user_id}/logout")
@@ -259,50 +268,50 @@ class KeycloakGateway:
     def execute_actions_email(self, user_id: str, actions: list[str], lifespan_s: int = 7 * 24 * 3600) -> None:
         self.call("PUT", f"/users/{user_id}/execute-actions-email", params={"lifespan": lifespan_s}, body=actions)
 
-    def partial_import_users(self, users: list[dict[str, Any]], if_exists: str = "SKIP") -> list[dict[str, Any]]:
+    def partial_import_users(self, users: list[NewUserRep], if_exists: str = "SKIP") -> list[ImportResult]:
         """Create users in one transaction; ``SKIP`` leaves existing ones alone (never OVERWRITE)."""
         if if_exists not in ("SKIP", "FAIL"):
             raise ValueError("partialImport OVERWRITE deletes and re-creates users: never used")
         body = {"ifResourceExists": if_exists, "users": users}
-        return list(self.call("POST", "/partialImport", body=body).json().get("results", []))
+        return cast(list[ImportResult], self.call("POST", "/partialImport", body=body).json().get("results", []))
 
     # -- roles ---------------------------------------------------------------------------------------
-    def realm_role(self, name: str) -> dict[str, Any]:
-        return dict(self.get(f"/roles/{quote(name)}"))
+    def realm_role(self, name: str) -> RoleRep:
+        return cast(RoleRep, self.get(f"/roles/{quote(name)}"))
 
-    def role_members(self, name: str) -> list[dict[str, Any]]:
-        return self._all_pages(f"/roles/{quote(name)}/users", briefRepresentation="true")
+    def role_members(self, name: str) -> list[UserRep]:
+        return cast(list[UserRep], self._all_pages(f"/roles/{quote(name)}/users", briefRepresentation="true"))
 
-    def user_realm_roles(self, user_id: str) -> list[dict[str, Any]]:
+    def user_realm_roles(self, user_id: str) -> list[RoleRep]:
         """Realm roles mapped to the user directly (not through composites or groups)."""
-        return list(self.get(f"/users/{user_id}/role-mappings/realm"))
+        return cast(list[RoleRep], self.get(f"/users/{user_id}/role-mappings/realm"))
 
-    def add_realm_roles(self, user_id: str, roles: list[dict[str, Any]]) -> None:
+    def add_realm_roles(self, user_id: str, roles: list[RoleRep]) -> None:
         self.call("POST", f"/users/{user_id}/role-mappings/realm", body=roles)
 
-    def remove_realm_roles(self, user_id: str, roles: list[dict[str, Any]]) -> None:
+    def remove_realm_roles(self, user_id: str, roles: list[RoleRep]) -> None:
         self.call("DELETE", f"/users/{user_id}/role-mappings/realm", body=roles)
 
     # -- groups --------------------------------------------------------------------------------------
-    def user_groups(self, user_id: str) -> list[dict[str, Any]]:
-        return list(self.get(f"/users/{user_id}/groups", briefRepresentation="true", max=BULK_PAGE))
+    def user_groups(self, user_id: str) -> list[GroupRep]:
+        return cast(list[GroupRep], self.get(f"/users/{user_id}/groups", briefRepresentation="true", max=BULK_PAGE))
 
-    def group_by_path(self, path: str) -> dict[str, Any] | None:
+    def group_by_path(self, path: str) -> GroupRep | None:
         try:
-            return dict(self.get(f"/group-by-path/{quote(path.lstrip('/'))}"))
+            return cast(GroupRep, self.get(f"/group-by-path/{quote(path.lstrip('/'))}"))
         except NotFound:
             return None
 
-    def group(self, group_id: str) -> dict[str, Any]:
-        return dict(self.get(f"/groups/{group_id}"))
+    def group(self, group_id: str) -> GroupRep:
+        return cast(GroupRep, self.get(f"/groups/{group_id}"))
 
-    def group_children(self, group_id: str) -> list[dict[str, Any]]:
-        return self._all_pages(f"/groups/{group_id}/children", briefRepresentation="false")
+    def group_children(self, group_id: str) -> list[GroupRep]:
+        return cast(list[GroupRep], self._all_pages(f"/groups/{group_id}/children", briefRepresentation="false"))
 
-    def group_members(self, group_id: str) -> list[dict[str, Any]]:
-        return self._all_pages(f"/groups/{group_id}/members", briefRepresentation="true")
+    def group_members(self, group_id: str) -> list[UserRep]:
+        return cast(list[UserRep], self._all_pages(f"/groups/{group_id}/members", briefRepresentation="true"))
 
-    def create_group(self, name: str, attributes: dict[str, list[str]], parent_id: str | None = None) -> str:
+    def create_group(self, name: str, attributes: Attributes, parent_id: str | None = None) -> str:
         path = f"/groups/{parent_id}/children" if parent_id else "/groups"
         response = self.call("POST", path, body={"name": name, "attributes": attributes}, ok=(201, 204))
         location = str(response.headers.get("location") or "")
@@ -310,7 +319,7 @@ class KeycloakGateway:
             return location.rstrip("/").rsplit("/", 1)[1]
         return str(response.json()["id"])
 
-    def update_group(self, group_id: str, representation: dict[str, Any]) -> None:
+    def update_group(self, group_id: str, representation: GroupRep) -> None:
         self.call("PUT", f"/groups/{group_id}", body=representation)
 
     def delete_group(self, group_id: str) -> None:
@@ -325,18 +334,20 @@ class KeycloakGateway:
     # -- events --------------------------------------------------------------------------------------
     def admin_events_since(
         self, since_ms: int, resource_types: tuple[str, ...], until_ms: int | None = None, page: int = 1000
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[AdminEvent]:
         """Admin events in [since_ms, until_ms], newest first, reading pages only as far back as needed."""
         params: list[tuple[str, Any]] = [("resourceTypes", t) for t in resource_types]
         params += [("dateFrom", str(since_ms)), ("direction", "desc")]
         if until_ms is not None:
             params.append(("dateTo", str(until_ms)))
-        yield from self._events_since("/admin-events", params, since_ms, until_ms, page)
+        for event in self._events_since("/admin-events", params, since_ms, until_ms, page):
+            yield cast(AdminEvent, event)
 
-    def user_events_since(self, since_ms: int, types: tuple[str, ...], page: int = 1000) -> Iterator[dict[str, Any]]:
+    def user_events_since(self, since_ms: int, types: tuple[str, ...], page: int = 1000) -> Iterator[UserEvent]:
         params: list[tuple[str, Any]] = [("type", t) for t in types]
         params += [("dateFrom", str(since_ms)), ("direction", "desc")]
-        yield from self._events_since("/events", params, since_ms, None, page)
+        for event in self._events_since("/events", params, since_ms, None, page):
+            yield cast(UserEvent, event)
 
     def _events_since(
         self, path: str, params: list[tuple[str, Any]], since_ms: int, until_ms: int | None, page: int

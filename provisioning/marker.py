@@ -96,9 +96,12 @@ def ensure_marker(gateway: KeycloakGateway, marker: Marker) -> str:
         marker.group_id = gateway.create_group(
             MARKER_GROUP, {"description": ["wuye-sso provisioning records: do not edit"]}
         )
-    except Conflict:
+    except Conflict as exc:
         found = gateway.group_by_path(f"/{MARKER_GROUP}")
-        assert found is not None
+        if found is None:  # made by another apply and deleted again meanwhile: a run-time race, not a bug
+            raise Conflict(
+                exc.method, exc.path, exc.status, f"/{MARKER_GROUP} changed under this apply: run again"
+            ) from exc
         marker.group_id = str(found["id"])
     return marker.group_id
 

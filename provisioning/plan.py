@@ -66,17 +66,36 @@ class NewAccount:
 
 
 @dataclass
-class AccountPlan:
+class NewAccountPlan:
+    """A joiner: the account does not exist yet; ``new`` is everything its create request needs."""
+
     username: str
-    user_id: str | None
     changes: list[Change]
-    new: NewAccount | None = None
+    new: NewAccount
+    name: str = ""  # display name, for people reading the plan
+
+    @property
+    def kinds(self) -> set[ChangeKind]:
+        return {c.kind for c in self.changes}
+
+
+@dataclass
+class ExistingAccountPlan:
+    """Changes to an account that exists (its Keycloak id known): movers, renames, leavers, re-hires."""
+
+    username: str
+    user_id: str
+    changes: list[Change]
     why: str = ""  # for disables: absent from the roster, or status leaving
     name: str = ""  # display name, for people reading the plan
 
     @property
     def kinds(self) -> set[ChangeKind]:
         return {c.kind for c in self.changes}
+
+
+#: One account's part of a plan: created, or changed.
+AccountPlan = NewAccountPlan | ExistingAccountPlan
 
 
 @dataclass(frozen=True)
@@ -150,14 +169,20 @@ class Plan:
     def from_json(cls, data: dict[str, Any]) -> Plan:
         if data.get("format") != PLAN_FORMAT:
             raise ValueError(f"plan format {data.get('format')!r} is not {PLAN_FORMAT}")
-        accounts = [
-            AccountPlan(
+        accounts: list[AccountPlan] = [
+            NewAccountPlan(
+                username=a["username"],
+                changes=[_change(c) for c in a["changes"]],
+                new=NewAccount(**a["new"]),
+                name=a.get("name", ""),
+            )
+            if a.get("new")
+            else ExistingAccountPlan(
                 username=a["username"],
                 user_id=a["user_id"],
+                changes=[_change(c) for c in a["changes"]],
                 why=a.get("why", ""),
                 name=a.get("name", ""),
-                changes=[_change(c) for c in a["changes"]],
-                new=NewAccount(**a["new"]) if a.get("new") else None,
             )
             for a in data["accounts"]
         ]

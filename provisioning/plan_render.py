@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from provisioning.plan import AccountPlan, ChangeKind, Plan
+from provisioning.activation import Activation, joiner_required_actions, queued_line
+from provisioning.plan import AccountPlan, ChangeKind, NewAccountPlan, Plan
 from provisioning.report import ApplyReport
 
 _HEAD = {
@@ -29,7 +30,9 @@ _LABELS: dict[str, str] = {
 }
 
 
-def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
+def render_plan(
+    plan: Plan, console: Console, show: int = 200, activation: Activation = Activation.ONE_TIME_PASSWORD
+) -> None:
     if not plan.realm_exists:
         console.print(
             f"[bold]realm {plan.realm}[/] does not exist: it will be created from the realm template "
@@ -44,7 +47,7 @@ def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
             )
         )
     for account in plan.accounts[:show]:
-        _account(account, console)
+        _account(account, console, activation)
     if len(plan.accounts) > show:
         console.print(f"… and {len(plan.accounts) - show} more accounts (use --json or --out PLAN.json for all)")
     for note in plan.notes:
@@ -52,6 +55,9 @@ def render_plan(plan: Plan, console: Console, show: int = 200) -> None:
     for conflict in plan.conflicts:
         console.print(f"[red]冲突 conflict, not planned: {conflict}[/]")
     console.print(summary_line(plan))
+    joiners = plan.count(ChangeKind.CREATE)
+    if joiners and activation is Activation.SMS:
+        console.print(queued_line(joiners, planned=True))
 
 
 def summary_line(plan: Plan) -> str:
@@ -64,7 +70,7 @@ def summary_line(plan: Plan) -> str:
     return f"Plan for realm {plan.realm}: " + ", ".join(parts) + f" ({counts['accounts']} accounts)."
 
 
-def _account(account: AccountPlan, console: Console) -> None:
+def _account(account: AccountPlan, console: Console, activation: Activation) -> None:
     kinds = account.kinds
     head = (
         ChangeKind.CREATE
@@ -78,14 +84,14 @@ def _account(account: AccountPlan, console: Console) -> None:
         else ChangeKind.UPDATE
     )
     mark, colour, label = _HEAD.get(head, ("~", "yellow", "变更 change"))
-    name = account.name or (account.new.display_name if account.new else "")
-    why = f" ({account.why})" if account.why else ""
+    name = account.name or (account.new.display_name if isinstance(account, NewAccountPlan) else "")
+    why = f" ({account.why})" if not isinstance(account, NewAccountPlan) and account.why else ""
     console.print(Text.assemble((f"{mark} {account.username}", f"bold {colour}"), f" {name} ", (label + why, colour)))
-    if head == ChangeKind.CREATE and account.new is not None:
+    if isinstance(account, NewAccountPlan):
         new = account.new
         console.print(
             f"    roles {', '.join(new.realm_roles)}; groups {', '.join(new.groups) or '-'}; "
-            f"required actions {', '.join(new.required_actions)}"
+            f"required actions {', '.join(joiner_required_actions(new.required_actions, activation)) or '-'}"
         )
         return
     for change in account.changes:
@@ -132,6 +138,8 @@ def render_report(report: ApplyReport, console: Console) -> None:
         console.print(f"{report.passwords_written} one-time passwords written to the credentials file (mode 0600)")
     if report.invitations_sent:
         console.print(f"{report.invitations_sent} invitation e-mails sent")
+    if report.activations_queued:
+        console.print(queued_line(report.activations_queued))
     for username in report.skipped:
         console.print(
             f"[yellow]skipped {username}: an account with that username or e-mail already exists and is not "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from provisioning.actual import ActualState, ActualUser, Holder
 from provisioning.desired import DesiredState, DesiredUser
-from provisioning.plan import AccountPlan, Change, ChangeKind, Conflict, NewAccount, Plan
+from provisioning.plan import Change, ChangeKind, Conflict, ExistingAccountPlan, NewAccount, NewAccountPlan, Plan
 from sso import catalog
 
 
@@ -50,11 +50,10 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
         have = existing.get(old if old else username)
         if username in conflicts:
             continue
-        if have is None and wanted is not None:
-            if wanted.active:
+        if have is None:  # then the roster names it (the username came from one side or the other)
+            if wanted is not None and wanted.active:
                 plan.accounts.append(_create(wanted, desired.email_verified))
             continue
-        assert have is not None
         if wanted is None:
             if username in desired.not_started:
                 continue
@@ -62,7 +61,7 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
                 plan.notes.append(f"{username} is not disabled while a roster entry collides with it (see conflicts)")
             elif have.enabled:
                 plan.accounts.append(
-                    AccountPlan(
+                    ExistingAccountPlan(
                         username,
                         have.id,
                         [Change(ChangeKind.DISABLE, "enabled", True, False)],
@@ -77,7 +76,7 @@ def make_plan(desired: DesiredState, actual: ActualState | None, roster: str) ->
         if changes:
             why = "status leaving" if any(c.kind == ChangeKind.DISABLE for c in changes) else ""
             why = why or (f"employee number changed (原工号 {old})" if old else "")
-            plan.accounts.append(AccountPlan(username, have.id, changes, why=why, name=wanted.display_name))
+            plan.accounts.append(ExistingAccountPlan(username, have.id, changes, why=why, name=wanted.display_name))
     if desired.not_started:
         plan.notes.append(f"{len(desired.not_started)} people start later and are left alone for now")
     return plan
@@ -126,7 +125,7 @@ def _conflicts(
     return found
 
 
-def _create(wanted: DesiredUser, email_verified: bool) -> AccountPlan:
+def _create(wanted: DesiredUser, email_verified: bool) -> NewAccountPlan:
     new = NewAccount(
         username=wanted.username,
         employee_no=wanted.employee_no,
@@ -144,7 +143,7 @@ def _create(wanted: DesiredUser, email_verified: bool) -> AccountPlan:
     changes = [Change(ChangeKind.CREATE, wanted.username, None, wanted.display_name)]
     changes += [Change(ChangeKind.GRANT, r, None, r) for r in new.realm_roles]
     changes += [Change(ChangeKind.JOIN, g, None, g) for g in new.groups]
-    return AccountPlan(wanted.username, None, changes, new=new, name=wanted.display_name)
+    return NewAccountPlan(wanted.username, changes, new, name=wanted.display_name)
 
 
 def _differences(wanted: DesiredUser, have: ActualUser, email_verified: bool) -> list[Change]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import secrets
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,12 @@ class RealmSettings:
     #: Bound browser flow: "wuye sms browser" (工号/手机号/邮箱 + SMS code on new devices, the product default)
     #: or "wuye browser" (username/email + password, OTP for privileged posts only).
     browser_flow: str = "wuye sms browser"
+
+    @classmethod
+    def with_random_secrets(cls, realm: str, company_name: str, **given: str) -> RealmSettings:
+        """A new tenant's settings: every client secret random unless ``given`` (an empty one is random too)."""
+        fresh = {f.name: secrets.token_urlsafe(24) for f in fields(cls) if f.name.endswith("_client_secret")}
+        return cls(realm=realm, company_name=company_name, **(fresh | {k: v for k, v in given.items() if v}))
 
     def variables(self) -> dict[str, str]:
         return {f"WUYE_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}

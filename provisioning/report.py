@@ -28,6 +28,7 @@ class ApplyReport:
     replanned: bool = False  # the realm changed between plan and lock; the plan was made again
     passwords_written: int = 0
     invitations_sent: int = 0
+    activations_queued: int = 0  # joiners created with an activation SMS queued (Keycloak sends it)
     seconds: float = 0.0
     requests: int = 0
     writes: int = 0
@@ -47,6 +48,7 @@ class ApplyReport:
             "replanned": self.replanned,
             "passwords_written": self.passwords_written,
             "invitations_sent": self.invitations_sent,
+            "activations_queued": self.activations_queued,
             "seconds": round(self.seconds, 3),
             "requests": self.requests,
             "writes": self.writes,

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from provisioning.actual import ActualState, ActualUser, Holder
+from provisioning.actual import ActualState, ActualUser, Holder, MissingGroup
 from provisioning.concurrent import concurrently
-from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState
+from provisioning.desired import MANAGED_GROUP_PARENTS, MANAGED_REALM_ROLES, DesiredState, DesiredUser
 from provisioning.keycloak_gateway import KeycloakGateway
+from provisioning.keycloak_types import AdminEvent, GroupRep, RoleRep, UserRep
 from provisioning.marker import Marker, read_marker, state_digest
 from sso import catalog
 
@@ -170,7 +171,10 @@ def read_actual(
 
 
 def _holders(
-    gateway: KeycloakGateway, desired: DesiredState | None, users: dict[str, ActualUser], renamed: dict[str, Any]
+    gateway: KeycloakGateway,
+    desired: DesiredState | None,
+    users: dict[str, ActualUser],
+    renamed: dict[str, DesiredUser],
 ) -> list[Holder]:
     """Accounts (managed or not, enabled or not) holding a username, e-mail or mobile that a joiner or a
     renamed account wants: read only when some are due (one brief listing of every account, then mobiles
@@ -189,7 +193,7 @@ def _holders(
     everyone = {str(rep["id"]): rep for rep in gateway.search_users()}
     found: dict[tuple[str, str], Holder] = {}
 
-    def hold(rep: dict[str, Any], phone: str | None = None) -> None:
+    def hold(rep: UserRep, phone: str | None = None) -> None:
         holder = Holder(
             id=str(rep["id"]),
             username=str(rep["username"]),
@@ -231,7 +235,7 @@ def _holders(
 
 def _read_account(
     gateway: KeycloakGateway, user_id: str, members_listed: bool
-) -> tuple[dict[str, Any], list[Any], list[Any]]:
+) -> tuple[UserRep, list[RoleRep], list[GroupRep]]:
     rep = gateway.get_user(user_id)
     if members_listed:
         return rep, [], []
@@ -244,7 +248,7 @@ def _managed_groups(gateway: KeycloakGateway) -> tuple[dict[str, str], dict[str,
     for parent in MANAGED_GROUP_PARENTS:
         group = gateway.group_by_path(f"/{parent}")
         if group is None:
-            raise RuntimeError(f"realm {gateway.realm} has no /{parent} group: was it created from the realm template?")
+            raise MissingGroup(gateway.realm, parent)
         for child in gateway.group_children(str(group["id"])):
             group_ids[f"/{parent}/{child['name']}"] = str(child["id"])
             if parent == catalog.SITES_GROUP:
@@ -283,7 +287,7 @@ def _changes_since(gateway: KeycloakGateway, marker: Marker) -> Since:
     since = Since()
     started, ended = marker.read_started_ms, marker.writes_ended_ms
 
-    def during(event: dict[str, Any]) -> bool:
+    def during(event: AdminEvent) -> bool:
         return int(event.get("time", 0)) <= ended + _MARGIN_MS
 
     for event in gateway.admin_events_since(
@@ -292,13 +296,13 @@ def _changes_since(gateway: KeycloakGateway, marker: Marker) -> Since:
         _classify(event, marker, since, during_apply=during(event))
     for event in gateway.admin_events_since(ended - _MARGIN_MS, ("REALM",)):
         _classify(event, marker, since, during_apply=during(event))
-    for event in gateway.user_events_since(started, PROFILE_EVENTS):
-        if event.get("userId"):
-            since.accounts.add(str(event["userId"]))
+    for user_event in gateway.user_events_since(started, PROFILE_EVENTS):
+        if user_event.get("userId"):
+            since.accounts.add(str(user_event["userId"]))
     return since
 
 
-def _classify(event: dict[str, Any], marker: Marker, since: Since, during_apply: bool) -> None:
+def _classify(event: AdminEvent, marker: Marker, since: Since, during_apply: bool) -> None:
     kind, operation = str(event.get("resourceType")), str(event.get("operationType"))
     path = str(event.get("resourcePath") or "")
     user_id = path.split("/")[1] if path.startswith("users/") else ""

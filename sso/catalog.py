@@ -185,3 +185,11 @@ SECOND_FACTOR_METHODS: frozenset[str] = frozenset({"otp", "sms"})
 def is_sensitive(area: Area) -> bool:
     """The area needs a sensitive permission (and so a second factor in this session)."""
     return area.permission in SENSITIVE_PERMISSIONS
+
+
+# -- activation by SMS (issue 13 section 2; /work/briefs/s2/activation-contract.md) ------------------
+#: User attribute of the activation queue: ``pending`` (an activation SMS is queued), ``sent`` (it left, the person
+#: has not activated yet); removed when the person sets their own password. Admin-only (unmanaged, ADMIN_EDIT).
+ACTIVATION_ATTRIBUTE = "wuyeActivation"
+ACTIVATION_PENDING = "pending"
+ACTIVATION_SENT = "sent"

@@ -7,6 +7,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import secrets
@@ -122,7 +123,7 @@ class Provisioner:
         command = [
             sys.executable, "-m", "provisioning.cli", "apply", str(roster), "--yes",
             "--keycloak-url", self.realm.endpoint.base_url,
-            "--credentials-file", str(credentials_file or self.credentials_file),
+            *self._credentials_option(extra, credentials_file),
             "--audit-log", str(self.audit_log),
             "--batch-size", "5", "--workers", "1", *extra,
         ]  # fmt: skip
@@ -132,7 +133,7 @@ class Provisioner:
     def __call__(self, command: str, roster: Path, *extra: str, admin: bool = False) -> Run:
         argv = [command, str(roster), "--keycloak-url", self.realm.endpoint.base_url, "--json", *extra]
         if command == "apply":
-            argv += ["--yes", "--credentials-file", str(self.credentials_file), "--audit-log", str(self.audit_log)]
+            argv += ["--yes", *self._credentials_option(extra), "--audit-log", str(self.audit_log)]
         stdout, stderr = io.StringIO(), io.StringIO()
         with (
             mock.patch.dict(os.environ, self.env(admin)),
@@ -148,6 +149,11 @@ class Provisioner:
         run = Run(code, json.loads(text.splitlines()[-1]) if text else {}, stderr.getvalue())
         self.runs.append(run)
         return run
+
+    def _credentials_option(self, extra: tuple[str, ...], path: Path | None = None) -> tuple[str, ...]:
+        """``--credentials-file`` unless the run chose SMS activation (which gives no passwords, and refuses one)."""
+        sms = ("--activation", "sms") in itertools.pairwise(extra)
+        return () if sms else ("--credentials-file", str(path or self.credentials_file))
 
     # -- looking at the realm through the admin API ----------------------------------------------------
     def user(self, employee_no: str) -> dict[str, Any]:

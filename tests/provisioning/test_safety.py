@@ -191,3 +191,12 @@ def test_two_applies_started_together_never_both_apply(provision: Provisioner) -
         assert sum("planned again" in out for _, out in results) == 1, results
     accounts = _managed(provision)
     assert len(accounts) == len(people) == len({u["username"] for u in accounts})
+
+
+def test_a_realm_without_its_sites_group_is_named_not_a_traceback(provision: Provisioner) -> None:
+    admin = provision.realm.admin()
+    admin.delete_group(admin.get_group_by_path(f"/{catalog.SITES_GROUP}")["id"])
+    run = provision("apply", provision.roster([person(1)]))
+    assert run.code == 1
+    assert f"has no /{catalog.SITES_GROUP} group" in run.err and "Traceback" not in run.err
+    assert _managed(provision) == [], "nothing applied"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass, replace
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
 from devstack.keycloak_server import KeycloakEndpoint
-from provisioning.realm_import import create_realm, master_admin
-from provisioning.realm_template import RealmSettings, load_template, render
+from provisioning.realm_import import create_from_template, master_admin
+from provisioning.realm_template import RealmSettings
 
 
 @dataclass(frozen=True)
@@ -82,13 +81,9 @@ class TestRealm:
 
 def new_settings(**overrides: Any) -> RealmSettings:
     """Settings for a unique realm with fresh random secrets."""
-    settings = RealmSettings(
-        realm=f"t-{uuid.uuid4().hex[:10]}",
-        company_name="测试物业 Test Property",
-        workbench_client_secret=secrets.token_urlsafe(24),
-        workorder_api_client_secret=secrets.token_urlsafe(24),
-        provisioner_client_secret=secrets.token_urlsafe(24),
-        helpdesk_client_secret=secrets.token_urlsafe(24),
+    settings = RealmSettings.with_random_secrets(
+        f"t-{uuid.uuid4().hex[:10]}",
+        "测试物业 Test Property",
         # tests of other parts sign in without the SMS step; tests/extension binds the SMS flow itself
         browser_flow="wuye browser",
     )
@@ -98,5 +93,5 @@ def new_settings(**overrides: Any) -> RealmSettings:
 def create_test_realm(endpoint: KeycloakEndpoint, **overrides: Any) -> TestRealm:
     settings = new_settings(**overrides)
     admin = master_admin(endpoint.base_url, endpoint.admin_username, endpoint.admin_password)
-    create_realm(admin, render(load_template(), settings))
+    create_from_template(admin, settings)
     return TestRealm(endpoint, settings)
