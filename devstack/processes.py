@@ -41,16 +41,6 @@ class Service:
     program: str | None = None
 
 
-def stop_child(process: subprocess.Popen[bytes], timeout: float) -> None:
-    """SIGTERM a child we started, wait, and SIGKILL it if it will not go: never leave one behind."""
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout)
-
-
 class ServiceRunner:
     def __init__(self, state_dir: Path) -> None:
         self.run_dir = state_dir / "run"
