@@ -31,19 +31,17 @@ from provisioning.report import ApplyReport
 __all__ = ["BATCH", "Applier", "ApplyOptions", "RealmChanged"]
 
 
-def server_clock_offset(
-    gateway: KeycloakGateway, marker_id: str, lock_id: str, local_before_ms: float
-) -> tuple[float, int | None]:
-    """(Keycloak's clock minus ours, server time of the lock's creation), from the lock's admin event.
+def lock_event_ms(gateway: KeycloakGateway, marker_id: str, lock_id: str) -> int | None:
+    """Keycloak's time of this run's lock, from the lock's admin event (None if events are off).
 
-    Keycloak's responses carry no Date header, and event times are the server's: the watermarks must be
-    too, or a skewed operator machine could miss events.
+    The snapshot's watermarks are compared with event times, which are Keycloak's clock; measuring them
+    from this event plus the run's own elapsed (monotonic) time keeps an operator machine whose clock is
+    off from missing events, with no estimate of anybody's clock offset.
     """
-    local_after_ms = time.time() * 1000
     for event in itertools.islice(gateway.admin_events_since(0, ("GROUP",), page=50), 50):
         if event.get("resourcePath") == f"groups/{marker_id}/children" and lock_id in str(event.get("representation")):
-            return float(event["time"]) - (local_before_ms + local_after_ms) / 2, int(event["time"])
-    return 0.0, None
+            return int(event["time"])
+    return None
 
 
 class RealmChanged(Exception):
@@ -66,8 +64,9 @@ class Applier:
             gateway, actual, audit, options, progress or (lambda _n: None), group_ids=dict(actual.group_ids)
         )
         self.gateway, self.audit, self.options = gateway, audit, options
-        self.clock_offset_ms = 0.0
+        #: Keycloak's time when the lock was taken, and this process's monotonic clock just before.
         self.lock_taken_ms = 0
+        self._before_lock = 0.0
 
     @property
     def report(self) -> ApplyReport:
@@ -92,17 +91,13 @@ class Applier:
         requests0, writes0 = self.gateway.requests, self.gateway.writes
         marker_id = ensure_marker(self.gateway, self.actual.marker)
         lock = ApplyLock(self.gateway, marker_id, self.options.lock_holder)
-        local_before = time.time() * 1000
+        local_before_ms, self._before_lock = time.time() * 1000, time.monotonic()
         lock.acquire()
         try:
             moments.reached(moments.LOCK_TAKEN)
-            self.clock_offset_ms, lock_event_ms = server_clock_offset(
-                self.gateway, marker_id, lock.group_id or "", local_before
-            )
+            taken = lock_event_ms(self.gateway, marker_id, lock.group_id or "")
             # Events from the lock on are seen by the next run; the state before it is what ``recheck`` confirms.
-            self.lock_taken_ms = int(
-                lock_event_ms if lock_event_ms is not None else local_before + self.clock_offset_ms - 1000
-            )
+            self.lock_taken_ms = taken if taken is not None else int(local_before_ms) - 1000
             if recheck is not None and plan.realm_exists:
                 now = recheck()
                 self._reconcile(now)
@@ -172,7 +167,7 @@ class Applier:
             self.gateway,
             marker_id,
             read_started_ms=self.lock_taken_ms,
-            writes_ended_ms=int(time.time() * 1000 + self.clock_offset_ms),
+            writes_ended_ms=self.lock_taken_ms + int((time.monotonic() - self._before_lock) * 1000),
             applier=self.gateway.subject,
             digests=digests,
             touched=self.ctx.touched,
