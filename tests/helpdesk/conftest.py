@@ -13,6 +13,7 @@ import pytest
 from devstack.keycloak_server import free_port
 from sso import catalog
 from sso.workbench.app import create_app
+from sso.workbench.helpdesk.keycloak_api import attribute_update
 from sso.workbench.helpdesk.settings import HelpdeskSettings
 from sso.workbench.sessions import MemorySessionStore
 from tests.support.realms import TestRealm
@@ -66,23 +67,7 @@ class Desk:
     def set_attributes(self, user_id: str, changes: Mapping[str, str | None]) -> None:
         """Set (``None``: remove) attributes as the master admin, keeping every other attribute."""
         admin = self.realm.admin()
-        user = admin.get_user(user_id)
-        attributes = dict(user.get("attributes") or {})
-        for key, value in changes.items():
-            if value is None:
-                attributes.pop(key, None)
-            else:
-                attributes[key] = [value]
-        admin.update_user(
-            user_id,
-            {
-                "username": user["username"],
-                "attributes": attributes,
-                "firstName": user["firstName"],
-                "lastName": user["lastName"],
-                "email": user.get("email"),
-            },
-        )
+        admin.update_user(user_id, attribute_update(admin.get_user(user_id), changes))
 
     def attributes(self, user_id: str) -> dict[str, list[str]]:
         """The user's attributes as Keycloak holds them now (read through the master admin, not the help desk)."""

@@ -9,7 +9,7 @@ import pytest
 from sso import catalog
 from sso.workbench.helpdesk import activation
 from sso.workbench.helpdesk.actions import ACTIONS
-from sso.workbench.helpdesk.keycloak_api import JsonObject
+from sso.workbench.helpdesk.keycloak_api import JsonObject, attribute_update
 from sso.workbench.helpdesk.times import epoch_ms
 
 PASSWORD = [{"id": "c1", "type": "password"}]
@@ -89,3 +89,20 @@ def test_each_sms_action_applies_only_where_it_can_help(
     assert check is not None
     refusal = check(account, credentials)
     assert (refusal.code if refusal else None) == refused
+
+
+def test_the_write_back_changes_one_attribute_and_sends_nothing_but_the_profile_fields() -> None:
+    """``PUT /users/{id}`` replaces the attribute map and the required actions: keep the one, never send the other."""
+    current = user({catalog.ACTIVATION_ATTRIBUTE: "sent", catalog.RESET_CODE_REQUESTED_ATTRIBUTE: "1"})
+    current.update(email="e0001@example.com", firstName="小明", lastName="王", requiredActions=["CONFIGURE_TOTP"])
+    body = attribute_update(
+        current, {catalog.ACTIVATION_ATTRIBUTE: "pending", catalog.RESET_CODE_REQUESTED_ATTRIBUTE: None}
+    )
+    assert body == {
+        "username": "e0001",
+        "email": "e0001@example.com",
+        "firstName": "小明",
+        "lastName": "王",
+        "attributes": {catalog.PHONE_ATTRIBUTE: ["+8613912345678"], catalog.ACTIVATION_ATTRIBUTE: ["pending"]},
+    }
+    assert current["attributes"][catalog.ACTIVATION_ATTRIBUTE] == ["sent"], "the read user was changed in place"

@@ -34,6 +34,18 @@ class Unavailable(AdminApiError):
     pass
 
 
+def attribute_update(user: JsonObject, changes: Mapping[str, str | None]) -> JsonObject:
+    """The ``PUT /users/{id}`` body that changes only ``changes`` (``None``: remove) and keeps the rest of ``user``."""
+    attributes = dict(user.get("attributes") or {})
+    for key, value in changes.items():
+        if value is None:
+            attributes.pop(key, None)
+        else:
+            attributes[key] = [value]
+    body = {k: user[k] for k in ("username", "email", "firstName", "lastName") if user.get(k) is not None}
+    return {**body, "attributes": attributes}
+
+
 class KeycloakAdminApi:
     def __init__(self, issuer: str, client_id: str, client_secret: str, http: httpx.AsyncClient) -> None:
         base, realm = issuer.rstrip("/").rsplit("/realms/", 1)
@@ -120,15 +132,7 @@ class KeycloakAdminApi:
         the named keys and writes back the profile fields with it (read-modify-write; no partial update exists).
         """
         path = f"/users/{quote(user_id, safe='')}"
-        user = dict(await self._call("GET", path))
-        attributes = dict(user.get("attributes") or {})
-        for key, value in changes.items():
-            if value is None:
-                attributes.pop(key, None)
-            else:
-                attributes[key] = [value]
-        body = {k: user[k] for k in ("username", "email", "firstName", "lastName") if user.get(k) is not None}
-        await self._call("PUT", path, json={**body, "attributes": attributes})
+        await self._call("PUT", path, json=attribute_update(dict(await self._call("GET", path)), changes))
 
     async def brute_force_status(self, user_id: str) -> JsonObject:
         return dict(await self._call("GET", f"/attack-detection/brute-force/users/{quote(user_id, safe='')}"))
