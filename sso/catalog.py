@@ -187,15 +187,9 @@ def is_sensitive(area: Area) -> bool:
     return area.permission in SENSITIVE_PERMISSIONS
 
 
-# -- activation by SMS (issue 13 section 2; /work/briefs/s2/activation-contract.md) -------------------------
-#: User attributes the activation queue lives in (unmanaged, ADMIN_EDIT: admins only, invisible to the person).
-#: ``pending``: an activation SMS is queued; ``sent``: it left, not activated yet; absent once a password is set.
+# -- activation by SMS (issue 13 section 2; /work/briefs/s2/activation-contract.md) ------------------
+#: User attribute of the activation queue: ``pending`` (an activation SMS is queued), ``sent`` (it left, the person
+#: has not activated yet); removed when the person sets their own password. Admin-only (unmanaged, ADMIN_EDIT).
 ACTIVATION_ATTRIBUTE = "wuyeActivation"
 ACTIVATION_PENDING = "pending"
 ACTIVATION_SENT = "sent"
-#: Epoch ms of the last activation SMS that left / of the person's own first password.
-ACTIVATION_SENT_AT_ATTRIBUTE = "wuyeActivationSentAt"
-ACTIVATED_AT_ATTRIBUTE = "wuyeActivatedAt"
-#: Epoch ms when the help desk asked for a password-reset code SMS / when the drain sent it.
-RESET_CODE_REQUESTED_ATTRIBUTE = "wuyeResetCodeRequested"
-RESET_CODE_SENT_AT_ATTRIBUTE = "wuyeResetCodeSentAt"

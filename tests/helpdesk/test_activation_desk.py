@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from sso import catalog
 from sso.audit_chain import verify
+from sso.workbench.helpdesk import activation
 from tests.helpdesk.browsing import audit_lines, browser, new_page, sign_in
 from tests.helpdesk.conftest import Desk
 from tests.workbench.browser_login import screenshot
@@ -47,7 +48,7 @@ def test_resend_activation_queues_the_sms_again_after_a_confirmation_and_writes_
     it, it_password = desk.it_staff()
     sent_at = ms_ago(3)
     username, user_id = desk.joiner(
-        name=("林", "新"), queue=catalog.ACTIVATION_SENT, **{catalog.ACTIVATION_SENT_AT_ATTRIBUTE: sent_at}
+        name=("林", "新"), queue=catalog.ACTIVATION_SENT, **{activation.SENT_AT_ATTRIBUTE: sent_at}
     )
     before = desk.attributes(user_id)
     page = new_page()
@@ -95,7 +96,7 @@ def test_send_reset_code_queues_a_code_for_the_persons_own_mobile_and_never_touc
     expect(page.locator("#done")).to_contain_text("忘记密码")
     expect(page.locator("#reset-code-queued")).to_be_visible()
     screenshot(page, "helpdesk-send-reset-code")
-    requested = desk.attributes(user_id)[catalog.RESET_CODE_REQUESTED_ATTRIBUTE]
+    requested = desk.attributes(user_id)[activation.RESET_CODE_REQUESTED_ATTRIBUTE]
     assert clicked - 5_000 <= int(requested[0]) <= int(time.time() * 1000)
     assert QUEUE not in desk.attributes(user_id), "a reset code must not queue an activation SMS"
     assert desk.realm.admin().get_credentials(user_id) == passwords_before, "the help desk touched a credential"
@@ -110,10 +111,10 @@ def test_activation_status_on_the_person_page_for_pending_sent_activated_and_leg
     it, it_password = desk.it_staff()
     _, pending = desk.joiner(name=("甲", "排队"), queue=catalog.ACTIVATION_PENDING)
     _, sent = desk.joiner(
-        name=("乙", "已发"), queue=catalog.ACTIVATION_SENT, **{catalog.ACTIVATION_SENT_AT_ATTRIBUTE: "1764460800000"}
+        name=("乙", "已发"), queue=catalog.ACTIVATION_SENT, **{activation.SENT_AT_ATTRIBUTE: "1764460800000"}
     )
     _, _, activated = desk.person(name=("丙", "激活"), phone="+8613800005678")
-    desk.set_attributes(activated, {catalog.ACTIVATED_AT_ATTRIBUTE: "1764547200000"})
+    desk.set_attributes(activated, {activation.ACTIVATED_AT_ATTRIBUTE: "1764547200000"})
     _, legacy = desk.joiner(name=("丁", "旧号"), queue=None)
     expected = {
         pending: ("pending", "激活短信排队中", True),
@@ -167,7 +168,7 @@ def test_resend_activation_is_not_offered_once_activated_and_a_post_for_it_is_re
         max_redirects=0,
     )
     assert response.status == 409
-    assert catalog.RESET_CODE_REQUESTED_ATTRIBUTE not in desk.attributes(no_mobile)
+    assert activation.RESET_CODE_REQUESTED_ATTRIBUTE not in desk.attributes(no_mobile)
     assert last_audit(desk, no_mobile)["outcome"] == "refused: no mobile"
     assert verify(desk.audit_log).intact
 
@@ -192,7 +193,7 @@ def test_a_forged_sms_action_post_without_admin_accounts_queues_nothing_and_is_a
         assert line["action"] == action and line["outcome"] == "refused: no admin.accounts"
         assert line["operator"] == username.upper()
     assert desk.attributes(joiner_id)[QUEUE] == [catalog.ACTIVATION_SENT], "a forged post re-queued the SMS"
-    assert catalog.RESET_CODE_REQUESTED_ATTRIBUTE not in desk.attributes(staff_id), "a forged post queued a code"
+    assert activation.RESET_CODE_REQUESTED_ATTRIBUTE not in desk.attributes(staff_id), "a forged post queued a code"
     assert verify(desk.audit_log).intact
 
 

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from devstack.sms_outbox import SmsOutbox
 from sso import catalog
+from sso.workbench.helpdesk import activation
 from tests.extension.conftest import sms_outbox
 from tests.helpdesk.browsing import audit_lines, browser, new_page, sign_in
 from tests.helpdesk.conftest import Desk
@@ -73,7 +74,7 @@ def test_resend_activation_puts_exactly_one_new_activation_sms_in_the_outbox(
         name=("邹", "补发"),
         queue=catalog.ACTIVATION_SENT,
         phone=phone,
-        **{catalog.ACTIVATION_SENT_AT_ATTRIBUTE: long_ago},
+        **{activation.SENT_AT_ATTRIBUTE: long_ago},
     )
     page = new_page()
     sign_in(page, desk, it, it_password, f"/accounts/people/{user_id}")
@@ -87,7 +88,7 @@ def test_resend_activation_puts_exactly_one_new_activation_sms_in_the_outbox(
     assert "http" not in sms["text"] and not re.search(r"\b\d{6}\b", sms["text"]), "a link or a code in the SMS"
     attributes = desk.attributes(user_id)
     assert attributes[catalog.ACTIVATION_ATTRIBUTE] == [catalog.ACTIVATION_SENT]
-    assert int(attributes[catalog.ACTIVATION_SENT_AT_ATTRIBUTE][0]) > int(long_ago)
+    assert int(attributes[activation.SENT_AT_ATTRIBUTE][0]) > int(long_ago)
     page.reload()
     expect(page.locator("#activation")).to_have_attribute("data-state", "sent")
     screenshot(page, "helpdesk-resend-activation-sent")
@@ -110,8 +111,8 @@ def test_send_reset_code_puts_exactly_one_reset_code_sms_in_the_outbox(
     assert messages(sms_outbox, desk, phone, "activation") == [], "an activated person got an activation SMS"
     assert username in sms["text"].lower() and "忘记密码" in sms["text"]
     attributes = desk.attributes(user_id)
-    assert catalog.RESET_CODE_REQUESTED_ATTRIBUTE not in attributes
-    assert attributes[catalog.RESET_CODE_SENT_AT_ATTRIBUTE]
+    assert activation.RESET_CODE_REQUESTED_ATTRIBUTE not in attributes
+    assert attributes[activation.RESET_CODE_SENT_AT_ATTRIBUTE]
     page.reload()
     expect(page.locator("#reset-code-sent")).to_be_visible()
     expect(page.locator("#reset-code-queued")).to_have_count(0)

@@ -30,12 +30,17 @@ def user(
     [
         ({catalog.ACTIVATION_ATTRIBUTE: "pending"}, [], activation.State.PENDING, "排队中"),
         (
-            {catalog.ACTIVATION_ATTRIBUTE: "sent", catalog.ACTIVATION_SENT_AT_ATTRIBUTE: SENT_AT},
+            {catalog.ACTIVATION_ATTRIBUTE: "sent", activation.SENT_AT_ATTRIBUTE: SENT_AT},
             [],
             activation.State.SENT,
             "已发送激活短信(2025-11-30 08:00),尚未激活",
         ),
-        ({catalog.ACTIVATED_AT_ATTRIBUTE: SENT_AT}, PASSWORD, activation.State.ACTIVATED, "已激活(2025-11-30 08:00)"),
+        (
+            {activation.ACTIVATED_AT_ATTRIBUTE: SENT_AT},
+            PASSWORD,
+            activation.State.ACTIVATED,
+            "已激活(2025-11-30 08:00)",
+        ),
         ({}, PASSWORD, activation.State.ACTIVATED, "已激活(已设置密码)"),
         ({}, [], activation.State.NO_PASSWORD, "旧账号,没有密码"),
     ],
@@ -57,7 +62,7 @@ def test_the_queue_attribute_wins_over_a_password_set_by_hand() -> None:
 
 def test_reset_code_times_are_read_from_their_attributes() -> None:
     status = activation.status(
-        user({catalog.RESET_CODE_REQUESTED_ATTRIBUTE: SENT_AT, catalog.RESET_CODE_SENT_AT_ATTRIBUTE: "junk"}),
+        user({activation.RESET_CODE_REQUESTED_ATTRIBUTE: SENT_AT, activation.RESET_CODE_SENT_AT_ATTRIBUTE: "junk"}),
         PASSWORD,
     )
     assert status.reset_requested_at == dt.datetime(2025, 11, 30, tzinfo=dt.UTC)
@@ -93,10 +98,10 @@ def test_each_sms_action_applies_only_where_it_can_help(
 
 def test_the_write_back_changes_one_attribute_and_sends_nothing_but_the_profile_fields() -> None:
     """``PUT /users/{id}`` replaces the attribute map and the required actions: keep the one, never send the other."""
-    current = user({catalog.ACTIVATION_ATTRIBUTE: "sent", catalog.RESET_CODE_REQUESTED_ATTRIBUTE: "1"})
+    current = user({catalog.ACTIVATION_ATTRIBUTE: "sent", activation.RESET_CODE_REQUESTED_ATTRIBUTE: "1"})
     current.update(email="e0001@example.com", firstName="小明", lastName="王", requiredActions=["CONFIGURE_TOTP"])
     body = attribute_update(
-        current, {catalog.ACTIVATION_ATTRIBUTE: "pending", catalog.RESET_CODE_REQUESTED_ATTRIBUTE: None}
+        current, {catalog.ACTIVATION_ATTRIBUTE: "pending", activation.RESET_CODE_REQUESTED_ATTRIBUTE: None}
     )
     assert body == {
         "username": "e0001",

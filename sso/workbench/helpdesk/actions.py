@@ -66,7 +66,7 @@ async def _resend_activation(api: KeycloakAdminApi, user_id: str) -> None:
 
 
 async def _send_reset_code(api: KeycloakAdminApi, user_id: str) -> None:
-    await api.set_attributes(user_id, {catalog.RESET_CODE_REQUESTED_ATTRIBUTE: str(int(time.time() * 1000))})
+    await api.set_attributes(user_id, {activation.RESET_CODE_REQUESTED_ATTRIBUTE: str(int(time.time() * 1000))})
 
 
 def _can_receive_sms(user: JsonObject) -> Refusal | None:
