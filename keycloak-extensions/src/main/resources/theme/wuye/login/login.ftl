@@ -1,5 +1,5 @@
-<#-- wuye: keycloak.v2 login.ftl with one identifier field (工号 / 手机号 / 邮箱), its hint, and the caps-lock and
-     full-width warnings under the password (shown by js/wuye.js). -->
+<#-- wuye: keycloak.v2 login.ftl with one identifier field (工号 / 手机号 / 邮箱), its hint, the caps-lock and
+     full-width warnings under the password (shown by js/wuye.js), and "首次登录 / 激活账号" beside 忘记密码. -->
 <#import "template.ftl" as layout>
 <#import "field.ftl" as field>
 <#import "buttons.ftl" as buttons>
@@ -27,6 +27,9 @@
                         </#if>
                     </@field.password>
 
+                    <#if realm.resetPasswordAllowed>
+                        <p id="wuye-activate" class="wuye-hint"><a id="wuye-activate-link" href="${url.loginResetCredentialsUrl}&amp;wuye_purpose=activation">${msg("wuyeActivateLink")}</a></p>
+                    </#if>
                     <input type="hidden" id="id-hidden-input" name="credentialId" <#if auth.selectedCredential?has_content>value="${auth.selectedCredential}"</#if>/>
                     <@buttons.loginButton />
                 </form>

@@ -207,8 +207,8 @@
         </#if>
       </div>
       <div class="${properties.kcLoginMainBody!}">
-        <#-- wuye: the forgot-password code page never shows the account: the same page whether it exists or not -->
-        <#if !(auth?has_content && auth.showUsername() && !auth.showResetCredentials()) || (wuyePurpose!"") == "reset">
+        <#-- wuye: the forgot-password (and activation) code page never shows the account: the same page whether it exists or not -->
+        <#if !(auth?has_content && auth.showUsername() && !auth.showResetCredentials()) || (wuyePurpose!"") == "reset" || (wuyePurpose!"") == "activation">
             <#if displayRequiredFields>
                 <div class="${properties.kcContentWrapperClass!}">
                     <div class="${properties.kcLabelWrapperClass!} subtitle">

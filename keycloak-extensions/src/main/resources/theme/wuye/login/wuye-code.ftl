@@ -5,7 +5,7 @@
 <@layout.registrationLayout displayMessage=!messagesPerField.existsError('code'); section>
 <!-- template: wuye-code.ftl -->
     <#if section = "header">
-        <#if wuyePurpose == "reset">${msg("wuyeResetCodeTitle")}<#elseif wuyeMethod == "email">${msg("wuyeCodeTitleEmail")}<#elseif wuyeMethod == "totp">${msg("wuyeCodeTitleTotp")}<#else>${msg("wuyeCodeTitle")}</#if>
+        <#if wuyePurpose == "activation">${msg("wuyeActivateCodeTitle")}<#elseif wuyePurpose == "reset">${msg("wuyeResetCodeTitle")}<#elseif wuyeMethod == "email">${msg("wuyeCodeTitleEmail")}<#elseif wuyeMethod == "totp">${msg("wuyeCodeTitleTotp")}<#else>${msg("wuyeCodeTitle")}</#if>
     <#elseif section = "form">
         <#if wuyeNotice??>
             <div id="wuye-notice" class="${properties.kcAlertClass!} pf-m-info">
@@ -18,7 +18,7 @@
                 <@field.input name="code" label=msg("wuyeTotpLabel") autocomplete="one-time-code" autofocus=true />
             <#else>
                 <p id="wuye-code-destination" class="wuye-hint">
-                    <#if wuyePurpose == "reset">${msg("wuyeResetCodeSent", wuyeCodeValidityMinutes)}<#elseif wuyeMethod == "email">${msg("wuyeCodeSentToEmail", wuyeDestination, wuyeCodeValidityMinutes)}<#else>${msg("wuyeCodeSentTo", wuyeDestination, wuyeCodeValidityMinutes)}</#if>
+                    <#if wuyePurpose == "activation">${msg("wuyeActivateCodeSent", wuyeCodeValidityMinutes)}<#elseif wuyePurpose == "reset">${msg("wuyeResetCodeSent", wuyeCodeValidityMinutes)}<#elseif wuyeMethod == "email">${msg("wuyeCodeSentToEmail", wuyeDestination, wuyeCodeValidityMinutes)}<#else>${msg("wuyeCodeSentTo", wuyeDestination, wuyeCodeValidityMinutes)}</#if>
                 </p>
                 <@field.input name="code" label=msg("wuyeCodeLabel") autocomplete="one-time-code" autofocus=true />
             </#if>

@@ -1,9 +1,7 @@
 package cn.wuye.keycloak.authenticator;
 
 import java.util.Arrays;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -14,7 +12,6 @@ import org.keycloak.email.EmailException;
 import org.keycloak.email.EmailSenderProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.SingleUseObjectProvider;
 import org.keycloak.models.UserModel;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
@@ -24,7 +21,7 @@ import cn.wuye.keycloak.code.CodeVerifier;
 import cn.wuye.keycloak.code.Hmac;
 import cn.wuye.keycloak.code.OneTimeCode;
 import cn.wuye.keycloak.code.SendLimiter;
-import cn.wuye.keycloak.code.SlotStore;
+import cn.wuye.keycloak.code.SingleUseSlots;
 import cn.wuye.keycloak.sms.SmsDelivery;
 import cn.wuye.keycloak.sms.SmsException;
 import cn.wuye.keycloak.sms.SmsMessage;
@@ -134,24 +131,21 @@ final class CodeFlow {
     private String smsText(AuthenticationFlowContext ctx, UserModel user, String code) {
         KeycloakSession session = ctx.getSession();
         RealmModel realm = ctx.getRealm();
-        return CodeTexts.format(session, realm, user, "wuyeCodeSmsText", company(realm), purposeText(ctx, user), code,
+        return CodeTexts.format(session, realm, user, "wuyeCodeSmsText", CodeTexts.company(realm), purposeText(ctx, user), code,
                 Long.toString(policy(realm).validityMinutes()));
     }
 
     private String purposeText(AuthenticationFlowContext ctx, UserModel user) {
         return CodeTexts.format(ctx.getSession(), ctx.getRealm(), user,
-                "reset".equals(purpose) ? "wuyeCodePurposeReset" : "wuyeCodePurposeLogin");
-    }
-
-    private static String company(RealmModel realm) {
-        return realm.getDisplayName() == null ? realm.getName() : realm.getDisplayName();
+                !"reset".equals(purpose) ? "wuyeCodePurposeLogin"
+                        : ResetChooseUser.activation(ctx) ? "wuyeCodePurposeActivation" : "wuyeCodePurposeReset");
     }
 
     private Sent deliver(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination, String code,
                          String text) {
         KeycloakSession session = ctx.getSession();
         RealmModel realm = ctx.getRealm();
-        String company = company(realm);
+        String company = CodeTexts.company(realm);
         String minutes = Long.toString(policy(realm).validityMinutes());
         String what = purposeText(ctx, user);
         try {
@@ -186,6 +180,9 @@ final class CodeFlow {
         if (outcome.result() == CodeVerifier.Result.OK) {
             SendLimiter limiter = limiter(ctx);
             ipSlots(auth).forEach(limiter::free); // a person who verifies is no pump: the address gets its slots back
+            if (user != null) {
+                limiter.endCooldown(ctx.getRealm().getId(), "acct:" + user.getId());
+            }
             auth.removeAuthNote(prefix + "ipSlots");
         }
         if (outcome.next().isPresent()) {
@@ -219,7 +216,7 @@ final class CodeFlow {
     }
 
     private SendLimiter limiter(AuthenticationFlowContext ctx) {
-        return new SendLimiter(policy(ctx.getRealm()), new KeycloakSlots(ctx.getSession().singleUseObjects()));
+        return new SendLimiter(policy(ctx.getRealm()), new SingleUseSlots(ctx.getSession().singleUseObjects()));
     }
 
     private Stream<String> ipSlots(AuthenticationSessionModel auth) {
@@ -255,38 +252,5 @@ final class CodeFlow {
 
     private static String who(UserModel user) {
         return user == null ? "an unknown account" : "user " + user.getUsername();
-    }
-
-    /** Keycloak's cluster-wide single-use store as the limiter's {@link SlotStore}. */
-    private record KeycloakSlots(SingleUseObjectProvider store) implements SlotStore {
-        @Override
-        public boolean putIfAbsent(String key, long lifespanSeconds) {
-            return store.putIfAbsent(key, lifespanSeconds);
-        }
-
-        @Override
-        public boolean contains(String key) {
-            return store.contains(key);
-        }
-
-        @Override
-        public void remove(String key) {
-            store.remove(key);
-        }
-
-        @Override
-        public void note(String key, long lifespanSeconds, long value) {
-            store.put(key, lifespanSeconds, Map.of("v", Long.toString(value)));
-        }
-
-        @Override
-        public OptionalLong noted(String key) {
-            Map<String, String> notes = store.get(key);
-            try {
-                return notes == null || notes.get("v") == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(notes.get("v")));
-            } catch (NumberFormatException e) {
-                return OptionalLong.empty();
-            }
-        }
     }
 }

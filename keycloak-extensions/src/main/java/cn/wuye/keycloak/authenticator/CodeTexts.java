@@ -14,7 +14,7 @@ import org.keycloak.theme.Theme;
  * The texts that carry a code (SMS, email), taken from the login theme's messages in the person's language, so
  * the SMS and the page say the same thing, and the validity they announce is the realm's real one.
  */
-final class CodeTexts {
+public final class CodeTexts {
 
     static final String THEME = "wuye";
 
@@ -22,9 +22,18 @@ final class CodeTexts {
     }
 
     static String format(KeycloakSession session, RealmModel realm, UserModel user, String key, Object... params) {
-        Locale locale = session.getContext().resolveLocale(user);
+        return format(session, realm, session.getContext().resolveLocale(user), key, params);
+    }
+
+    /** In a given language: for texts composed outside a request (the activation drain), where no browser says one. */
+    public static String format(KeycloakSession session, RealmModel realm, Locale locale, String key, Object... params) {
         String pattern = pattern(session, realm, locale, key);
         return new MessageFormat(pattern, locale).format(params);
+    }
+
+    /** The company as the texts name it: the realm's display name. */
+    public static String company(RealmModel realm) {
+        return realm.getDisplayName() == null ? realm.getName() : realm.getDisplayName();
     }
 
     /** The realm's login theme first (it may override our texts), then ours. */

@@ -26,17 +26,42 @@ import cn.wuye.keycloak.identifier.UserLookup;
 /**
  * "Forgot password": Keycloak's choose-user step, taking any of 工号, 手机号 or 邮箱. As in Keycloak's own, an
  * unknown, ambiguous or disabled account continues without a user, so the pages never tell which it was.
+ *
+ * <p>"首次登录 / 激活账号" enters the same flow with {@code wuye_purpose=activation} on the link: every rule of
+ * forgot-password holds by construction, only the wording of the pages and of the code SMS differs.
  */
 @AutoService(AuthenticatorFactory.class)
 public class ResetChooseUser extends ResetCredentialChooseUser {
 
     public static final String ID = "wuye-reset-choose-user";
+    /** Query parameter of the sign-in page's activation link, and the auth note that keeps it for the flow. */
+    static final String PURPOSE_PARAM = "wuye_purpose";
+    static final String PURPOSE_NOTE = "wuye.reset.purpose";
+    static final String ACTIVATION = "activation";
+
+    /** Whether this reset flow was entered as "首次登录 / 激活账号". */
+    static boolean activation(AuthenticationFlowContext ctx) {
+        return ACTIVATION.equals(ctx.getAuthenticationSession().getAuthNote(PURPOSE_NOTE));
+    }
+
+    @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        // each visit of the page says which way it was entered: the activation link, or 忘记密码
+        if (ACTIVATION.equals(context.getUriInfo().getQueryParameters().getFirst(PURPOSE_PARAM))) {
+            context.getAuthenticationSession().setAuthNote(PURPOSE_NOTE, ACTIVATION);
+        } else {
+            context.getAuthenticationSession().removeAuthNote(PURPOSE_NOTE);
+        }
+        context.form().setAttribute("wuyeActivation", activation(context));
+        super.authenticate(context);
+    }
 
     @Override
     public void action(AuthenticationFlowContext context) {
         EventBuilder event = context.getEvent();
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
         Identifier id = Identifier.parse(formData.getFirst("username"));
+        context.form().setAttribute("wuyeActivation", activation(context));
         if (id.isEmpty()) {
             event.error(Errors.USERNAME_MISSING);
             Response challenge = context.form()

@@ -19,6 +19,8 @@ import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.messages.Messages;
 import org.keycloak.services.validation.Validation;
 
+import cn.wuye.keycloak.activation.Activation;
+
 /**
  * The last step of "forgot password", in place of Keycloak's {@code reset-password}: it sets the new password
  * (realm policy applies) and then sends the person to the normal sign-in page, "password changed, sign in".
@@ -37,6 +39,7 @@ public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
 
     public static final String ID = "wuye-reset-new-password";
     static final String DONE_MESSAGE = "wuyeResetDone";
+    static final String ACTIVATED_MESSAGE = "wuyeActivateDone";
 
     @Override
     public void authenticate(AuthenticationFlowContext ctx) {
@@ -68,11 +71,12 @@ public class ResetNewPassword extends AbstractSetRequiredActionAuthenticator {
                     .createResponse(UserModel.RequiredAction.UPDATE_PASSWORD));
             return;
         }
+        Activation.activated(user, System.currentTimeMillis()); // their own password: activated, by either way in
         ctx.getEvent().clone().event(EventType.UPDATE_CREDENTIAL).user(user).detail(Details.CREDENTIAL_TYPE, PasswordCredentialModel.TYPE).success();
         KeycloakSession session = ctx.getSession();
         session.sessions().getUserSessionsStream(ctx.getRealm(), user).toList()
                 .forEach(other -> AuthenticationManager.backchannelLogout(session, other, true));
-        ctx.forkWithSuccessMessage(new FormMessage(DONE_MESSAGE));
+        ctx.forkWithSuccessMessage(new FormMessage(ResetChooseUser.activation(ctx) ? ACTIVATED_MESSAGE : DONE_MESSAGE));
     }
 
     private void refuse(AuthenticationFlowContext ctx, String error, FormMessage message) {

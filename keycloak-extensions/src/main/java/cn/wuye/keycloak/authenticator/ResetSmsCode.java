@@ -44,7 +44,7 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
             return;
         }
         CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).orElse(""));
-        ctx.challenge(sent.ok() ? CodePage.render(ctx, model(user)) : CodePage.error(ctx, model(user), sent.messageKey(), sent.params()));
+        ctx.challenge(sent.ok() ? CodePage.render(ctx, model(ctx, user)) : CodePage.error(ctx, model(ctx, user), sent.messageKey(), sent.params()));
     }
 
     @Override
@@ -60,15 +60,15 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
         }
         if ("resend".equals(action)) {
             CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).orElse(""));
-            ctx.challenge(sent.ok() ? CodePage.info(ctx, model(user), "wuyeCodeResent")
-                    : CodePage.error(ctx, model(user), sent.messageKey(), sent.params()));
+            ctx.challenge(sent.ok() ? CodePage.info(ctx, model(ctx, user), "wuyeCodeResent")
+                    : CodePage.error(ctx, model(ctx, user), sent.messageKey(), sent.params()));
             return;
         }
         if (user != null) {
             String locked = AuthenticatorUtils.getDisabledByBruteForceEventError(ctx, user);
             if (locked != null) {
                 ctx.getEvent().user(user).error(locked);
-                ctx.forceChallenge(CodePage.error(ctx, model(user), Errors.USER_TEMPORARILY_DISABLED.equals(locked)
+                ctx.forceChallenge(CodePage.error(ctx, model(ctx, user), Errors.USER_TEMPORARILY_DISABLED.equals(locked)
                         ? "wuyeAccountTemporarilyLocked" : "wuyeAccountPermanentlyLocked"));
                 return;
             }
@@ -84,8 +84,8 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
             }
             case WRONG -> fail(ctx, user, "wuyeCodeWrong", Math.max(outcome.remainingAttempts(), 0));
             case TOO_MANY_ATTEMPTS -> fail(ctx, user, "wuyeCodeTooManyAttempts");
-            case EXPIRED -> ctx.challenge(CodePage.expired(ctx, model(user)));
-            default -> ctx.challenge(CodePage.error(ctx, model(user), "wuyeCodeMissing"));
+            case EXPIRED -> ctx.challenge(CodePage.expired(ctx, model(ctx, user)));
+            default -> ctx.challenge(CodePage.error(ctx, model(ctx, user), "wuyeCodeMissing"));
         }
     }
 
@@ -94,13 +94,13 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
             ctx.getEvent().user(user);
         }
         ctx.getEvent().error(Errors.INVALID_USER_CREDENTIALS);
-        Response page = CodePage.error(ctx, model(user), key, params);
+        Response page = CodePage.error(ctx, model(ctx, user), key, params);
         ctx.failureChallenge(AuthenticationFlowError.INVALID_CREDENTIALS, page);
     }
 
-    private CodePage.Model model(UserModel user) {
+    private CodePage.Model model(AuthenticationFlowContext ctx, UserModel user) {
         CodePage.Model m = new CodePage.Model();
-        m.purpose = "reset";
+        m.purpose = ResetChooseUser.activation(ctx) ? ResetChooseUser.ACTIVATION : "reset";
         m.method = "sms";
         m.destination = user == null ? "" : PhoneNumbers.mask(UserLookup.phoneOf(user).orElse(""));
         m.canUseEmailLink = true;

@@ -12,7 +12,7 @@ import org.keycloak.models.RealmModel;
  * The key behind code hashes and trusted-device cookies: the realm's active HMAC key (shared by every node of a
  * cluster and rotated with the realm's keys). A process-local random key only if the realm has none.
  */
-final class Secrets {
+public final class Secrets {
 
     private static final byte[] FALLBACK = new byte[32];
 
@@ -23,7 +23,7 @@ final class Secrets {
     private Secrets() {
     }
 
-    static byte[] key(KeycloakSession session, RealmModel realm, String purpose) {
+    public static byte[] key(KeycloakSession session, RealmModel realm, String purpose) {
         byte[] base = FALLBACK;
         for (String alg : new String[] {Algorithm.HS512, Algorithm.HS256}) {
             try {

@@ -116,6 +116,14 @@ public final class SendLimiter {
         }
     }
 
+    /**
+     * Ends a subject's cool-down early: its code was verified, so the phone is in the right hands (a person who has
+     * just activated or reset gets their sign-in code at once; the hourly cap still counts).
+     */
+    public void endCooldown(String realm, String subject) {
+        store.remove(NAMESPACE + realm + ":cd:" + subject);
+    }
+
     private Optional<Decision> cooldown(String key, long nowMillis) {
         long seconds = policy.resendCooldown().toSeconds();
         if (seconds <= 0) {

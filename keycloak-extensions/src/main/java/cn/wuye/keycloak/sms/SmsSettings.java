@@ -27,6 +27,11 @@ public final class SmsSettings {
     /** Codes per realm per clock hour, the SMS budget; default 1000. Reaching it alerts IT (WARN log + event). */
     public static final String MAX_PER_REALM = "wuyeSmsMaxPerRealmPerHour";
 
+    /** Activation and help-desk reset-code SMS per realm per clock second (the vendor's cap); default 10, 0 pauses. */
+    public static final String ACTIVATION_PER_SECOND = "wuyeSmsActivationPerSecond";
+    /** The sign-in address the activation SMS names (the template sets the workbench URL; shown without scheme). */
+    public static final String SIGN_IN_ADDRESS = "wuyeSignInAddress";
+
     private SmsSettings() {
     }
 
@@ -58,6 +63,10 @@ public final class SmsSettings {
 
     public static int maxPerRealm(RealmModel realm, int fallback) {
         return count(realm, MAX_PER_REALM, fallback);
+    }
+
+    public static int activationPerSecond(RealmModel realm) {
+        return count(realm, ACTIVATION_PER_SECOND, 10);
     }
 
     /** A non-negative whole number from a realm attribute; the fallback when it is missing or not one. */

@@ -208,4 +208,18 @@ class SendLimiterTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void a_verified_code_ends_the_cool_down_but_not_the_hourly_cap() {
+        assertTrue(at(T0, account("a", "ip1")).allowed());
+        assertEquals(SendLimiter.Reason.COOLDOWN, at(T0 + 1_000, account("a", "ip1")).reason());
+        limiter.endCooldown("realm", "acct:a");
+        assertTrue(at(T0 + 2_000, account("a", "ip1")).allowed(), "right after a verified code: the next code");
+        for (int i = 3; i <= 10; i++) {
+            limiter.endCooldown("realm", "acct:a");
+            at(T0 + i * 1_000L, account("a", "ip1"));
+        }
+        limiter.endCooldown("realm", "acct:a");
+        assertEquals(SendLimiter.Reason.ACCOUNT_LIMIT, at(T0 + 20_000, account("a", "ip1")).reason());
+    }
 }

@@ -20,9 +20,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The login theme's messages: both Chinese files agree, English has every key, the code uses only known keys. */
-class ThemeMessagesTest {
+public class ThemeMessagesTest {
 
-    static Properties load(String locale) throws IOException {
+    public static Properties load(String locale) throws IOException {
         Properties p = new Properties();
         try (InputStream in = ThemeMessagesTest.class.getResourceAsStream("/theme/wuye/login/messages/messages_" + locale + ".properties")) {
             p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -57,10 +57,12 @@ class ThemeMessagesTest {
                 }
             }
         }
-        // realm attribute names (all spelt in SmsSettings) are not message keys
-        Matcher attributes = key.matcher(Files.readString(Path.of("src/main/java/cn/wuye/keycloak/sms/SmsSettings.java")));
-        while (attributes.find()) {
-            used.remove(attributes.group(1));
+        // realm and user attribute names (all spelt in SmsSettings and Activation) are not message keys
+        for (String names : new String[] {"sms/SmsSettings.java", "activation/Activation.java"}) {
+            Matcher attributes = key.matcher(Files.readString(Path.of("src/main/java/cn/wuye/keycloak/" + names)));
+            while (attributes.find()) {
+                used.remove(attributes.group(1));
+            }
         }
         used.removeIf(k -> k.equals("wuyeOwnerAppUrl") || k.startsWith("wuyePurpose") || k.startsWith("wuyeMethod")
                 || k.startsWith("wuyeDestination") || k.startsWith("wuyeNotice") || k.startsWith("wuyeCanUse")
