@@ -2,7 +2,8 @@
 
 The realm sends through the dev outbox (``wuyeSmsSender=dev-outbox``); the drain runs every second inside Keycloak
 (branch act-kc). Each test counts the person's SMS by purpose, then lets the drain run a few more rounds to show
-that no second one follows.
+that no second one follows; after the resend, the person activates on the real sign-in page and the help desk
+sees it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from playwright.sync_api import Page, expect
 from devstack.sms_outbox import SmsOutbox
 from sso import catalog
 from sso.workbench.helpdesk import activation
-from tests.extension.conftest import sms_outbox
+from tests.activation.pages import activate_with_code
+from tests.extension.conftest import SmsRealm, sms_outbox
 from tests.helpdesk.browsing import audit_lines, browser, new_page, sign_in
 from tests.helpdesk.conftest import Desk
+from tests.security.attacks import choose_new_password
 from tests.workbench.browser_login import screenshot
 
 pytestmark = pytest.mark.browser
@@ -93,6 +96,15 @@ def test_resend_activation_puts_exactly_one_new_activation_sms_in_the_outbox(
     expect(page.locator("#activation")).to_have_attribute("data-state", "sent")
     screenshot(page, "helpdesk-resend-activation-sent")
     assert not any(phone in str(line) or sms["text"] in str(line) for line in audit_lines(desk))
+
+    person = new_page()  # the person follows the SMS: 首次登录 / 激活账号 on the real sign-in page
+    activate_with_code(person, SmsRealm(desk.realm, sms_outbox), username, phone)
+    choose_new_password(person)
+    page.reload()
+    expect(page.locator("#activation")).to_have_attribute("data-state", "activated")
+    expect(page.locator("#activation")).to_contain_text("已激活(20")  # with the time Keycloak recorded
+    expect(page.locator("a.action[data-action='resend-activation']")).to_have_count(0)
+    screenshot(page, "helpdesk-resend-activation-activated")
 
 
 def test_send_reset_code_puts_exactly_one_reset_code_sms_in_the_outbox(
