@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,11 @@ class Desk:
             admin.delete_credential(user_id, credential["id"])
         self.set_attributes(user_id, {catalog.ACTIVATION_ATTRIBUTE: queue, **attributes})
         return username, user_id
+
+
+def ms_ago(days: float) -> str:
+    """Epoch milliseconds ``days`` ago, as the activation attributes hold times."""
+    return str(int((time.time() - days * 86_400) * 1000))
 
 
 @pytest.fixture(scope="module")

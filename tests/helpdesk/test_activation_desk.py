@@ -18,17 +18,13 @@ from sso import catalog
 from sso.audit_chain import verify
 from sso.workbench.helpdesk import activation
 from tests.helpdesk.browsing import audit_lines, browser, new_page, sign_in
-from tests.helpdesk.conftest import Desk
+from tests.helpdesk.conftest import Desk, ms_ago
 from tests.workbench.browser_login import screenshot
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "new_page"]  # fixtures
 
 QUEUE = catalog.ACTIVATION_ATTRIBUTE
-
-
-def ms_ago(days: float) -> str:
-    return str(int((time.time() - days * 86_400) * 1000))
 
 
 def last_audit(desk: Desk, user_id: str) -> dict[str, object]:

@@ -22,7 +22,7 @@ from sso.workbench.helpdesk import activation
 from tests.activation.pages import activate_with_code
 from tests.extension.conftest import SmsRealm, sms_outbox
 from tests.helpdesk.browsing import audit_lines, browser, new_page, sign_in
-from tests.helpdesk.conftest import Desk
+from tests.helpdesk.conftest import Desk, ms_ago
 from tests.security.attacks import choose_new_password
 from tests.workbench.browser_login import screenshot
 
@@ -72,7 +72,7 @@ def test_resend_activation_puts_exactly_one_new_activation_sms_in_the_outbox(
     desk = sms_desk
     it, it_password = desk.it_staff()
     phone = "+8613700001111"
-    long_ago = str(int((time.time() - 3 * 86_400) * 1000))  # the first SMS left days ago: no 60 s spacing applies
+    long_ago = ms_ago(3)  # the first SMS left days ago: no 60 s spacing applies
     username, user_id = desk.joiner(
         name=("邹", "补发"),
         queue=catalog.ACTIVATION_SENT,
