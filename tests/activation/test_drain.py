@@ -89,7 +89,7 @@ def test_a_failing_gateway_leaves_them_queued_and_nobody_gets_two(realm_factory:
     admin = realm.realm.admin()
     attributes = dict(admin.get_realm(realm.name).get("attributes") or {})
     working_url = attributes["wuyeSmsOutboxUrl"]
-    # a gateway that answers 503 to every message (the outbox's fault switch, for this realm only: its own path)
+    # a vendor URL that refuses every connection (for this realm only; the other tests share the outbox)
     realm.update_realm(attributes={**attributes, "wuyeSmsOutboxUrl": "http://127.0.0.1:9/refused"})
     joiners = [Joiner(f"wy72{n:02d}", f"+86139000072{n:02d}") for n in range(5)]
     ids = [queue_joiner(realm.realm, j) for j in joiners]

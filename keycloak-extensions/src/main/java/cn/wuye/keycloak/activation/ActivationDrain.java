@@ -34,8 +34,8 @@ public final class ActivationDrain implements ScheduledTask {
 
     static final String TASK = "wuye-activation-drain";
     static final long INTERVAL_MILLIS = 1000;
-    /** Accounts read per round; more wait for the next. */
-    static final int BATCH = 1000;
+    /** Accounts read per realm and round (a realm sends at most its per-second count anyway); more wait. */
+    static final int PER_REALM = 200;
     /** A round starts no send after this (a slow gateway must not hold Keycloak's timer thread for long). */
     static final Duration ROUND_BUDGET = Duration.ofSeconds(3);
     static final Duration FAILURE_PAUSE = Duration.ofSeconds(5);
@@ -63,7 +63,7 @@ public final class ActivationDrain implements ScheduledTask {
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
         long deadline = System.currentTimeMillis() + ROUND_BUDGET.toMillis();
         Set<String> realmsDone = new HashSet<>();
-        for (PendingAccounts.Pending pending : PendingAccounts.find(session, BATCH)) {
+        for (PendingAccounts.Pending pending : PendingAccounts.find(session, PER_REALM)) {
             if (stopped || System.currentTimeMillis() > deadline) {
                 return;
             }
