@@ -2,6 +2,7 @@ package cn.wuye.keycloak.activation;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -46,7 +47,7 @@ public final class ActivationDrain implements ScheduledTask {
     private volatile boolean stopped;
 
     /** The server is shutting down: rounds still fired by the timer do nothing (the database may be closed). */
-    void stop() {
+    public void stop() {
         stopped = true;
     }
 
@@ -63,7 +64,16 @@ public final class ActivationDrain implements ScheduledTask {
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
         long deadline = System.currentTimeMillis() + ROUND_BUDGET.toMillis();
         Set<String> realmsDone = new HashSet<>();
-        for (PendingAccounts.Pending pending : PendingAccounts.find(session, PER_REALM)) {
+        List<PendingAccounts.Pending> queue;
+        try {
+            queue = PendingAccounts.find(session, PER_REALM);
+        } catch (RuntimeException e) {
+            if (stopped) {
+                return; // the server is stopping and its database is gone: nothing to report
+            }
+            throw e;
+        }
+        for (PendingAccounts.Pending pending : queue) {
             if (stopped || System.currentTimeMillis() > deadline) {
                 return;
             }
