@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 from playwright.sync_api import BrowserContext
 
@@ -17,7 +18,16 @@ from tests.activation.drain import sent, wait_until
 from tests.extension.conftest import SmsRealm
 from tests.extension.flows import LOGIN_FORM, enter_code
 from tests.security.attacks import choose_new_password, start_reset
-from tests.security.code_driver import CODE_FORM, Visitor, assert_same_time, code_realm, markup, settle, timed
+from tests.security.code_driver import (
+    CODE_FORM,
+    Visitor,
+    all_at_once,
+    assert_same_time,
+    code_realm,
+    markup,
+    settle,
+    timed,
+)
 from tests.support.activation_users import attributes_of, request_reset_code
 from tests.support.realms import TestRealm
 
@@ -146,3 +156,19 @@ def test_the_help_desk_code_expires(realm_factory: Realms, sms_outbox: SmsOutbox
     assert [m for m in sms_outbox.messages(phone) if m["id"] > before], (
         "with no code waiting, 忘记密码 sends a fresh one"
     )
+
+
+def test_the_help_desk_code_works_once_even_in_parallel(realm_factory: Realms, sms_outbox: SmsOutbox) -> None:
+    """Five browsers (the person, and someone who read the SMS over their shoulder) submit the code together."""
+    realm = code_realm(realm_factory, sms_outbox)
+    username, phone = "wy7831", "+8613900007831"
+    code = help_desk_code(realm, realm.add_user(username, phone=phone), phone)
+    visitors = [Visitor(realm) for _ in range(5)]
+    for visitor in visitors:
+        visitor.forgot_password_page()
+        visitor.submit(username=username)
+
+    answers = all_at_once([partial(v.code, code) for v in visitors])
+
+    reached = [a for a in answers if isinstance(a, LoginPage) and "password-new" in a.text]
+    assert len(reached) == 1, f"{len(reached)} browsers reached the new password with one code"
