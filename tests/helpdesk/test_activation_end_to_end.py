@@ -2,8 +2,8 @@
 
 The realm sends through the dev outbox (``wuyeSmsSender=dev-outbox``); the drain runs every second inside Keycloak
 (branch act-kc). Each test counts the person's SMS by purpose, then lets the drain run a few more rounds to show
-that no second one follows; after the resend, the person activates on the real sign-in page and the help desk
-sees it.
+that no second one follows; then the person uses the SMS on the real sign-in page (activation, or 忘记密码 with the help
+desk's code) and the help desk sees them activated.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from devstack.sms_outbox import SmsOutbox
+from devstack.sms_outbox import SmsOutbox, code_of
 from sso import catalog
 from sso.workbench.helpdesk import activation
 from tests.activation.pages import activate_with_code
 from tests.extension.conftest import SmsRealm, sms_outbox
+from tests.extension.flows import LOGIN_FORM, enter_code
 from tests.helpdesk.browsing import audit_lines, browser, new_page, sign_in
 from tests.helpdesk.conftest import Desk, ms_ago
-from tests.security.attacks import choose_new_password
+from tests.security.attacks import choose_new_password, start_reset
 from tests.workbench.browser_login import screenshot
 
 pytestmark = pytest.mark.browser
@@ -129,5 +130,15 @@ def test_send_reset_code_puts_exactly_one_reset_code_sms_in_the_outbox(
     expect(page.locator("#reset-code-sent")).to_be_visible()
     expect(page.locator("#reset-code-queued")).to_have_count(0)
     screenshot(page, "helpdesk-reset-code-sent")
-    code = re.search(r"\d{6}", sms["text"])
-    assert code and not any(code.group(0) in str(line) for line in audit_lines(desk)), "the code reached the audit log"
+    code = code_of(sms)
+    assert code and not any(code in str(line) for line in audit_lines(desk)), "the code reached the audit log"
+
+    person = new_page()  # the person follows the SMS: 忘记密码, the 工号, the help desk's code, a new password
+    before = sms_outbox.last_id()
+    start_reset(person, SmsRealm(desk.realm, sms_outbox), username)
+    enter_code(person, code)
+    choose_new_password(person)
+    expect(person.locator(LOGIN_FORM)).to_be_visible()  # back on the sign-in page, signed in nowhere
+    assert [m for m in sms_outbox.messages(phone) if m["id"] > before] == [], "忘记密码 sent a fresh code as well"
+    page.goto(f"{desk.url}/accounts/people/{user_id}")
+    expect(page.locator("#activation")).to_contain_text("已激活(20")  # wuyeActivatedAt from the reset
