@@ -10,7 +10,8 @@ from playwright.sync_api import Page
 
 from devstack.form_login import LoginPage
 from tests.extension.conftest import SmsRealm
-from tests.extension.flows import enter_code, open_sign_in
+from tests.extension.flows import enter_code
+from tests.security.attacks import start_reset
 from tests.security.code_driver import RESET_FORM, Visitor
 
 ACTIVATE_LINK = "#wuye-activate-link"
@@ -21,12 +22,7 @@ _ACTIVATE_HREF = re.compile(
 
 def start_activation(page: Page, realm: SmsRealm, identifier: str) -> None:
     """Sign-in page → 首次登录 / 激活账号 → the identifier; ends on the code page."""
-    open_sign_in(page, realm)
-    page.click(ACTIVATE_LINK)
-    page.wait_for_selector(f"#{RESET_FORM}")
-    page.fill("#username", identifier)
-    page.click("#kc-form-buttons")
-    page.wait_for_selector("#wuye-code-form")
+    start_reset(page, realm, identifier, link=ACTIVATE_LINK)
 
 
 def activate_with_code(page: Page, realm: SmsRealm, identifier: str, phone: str) -> None:

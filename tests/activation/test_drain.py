@@ -12,7 +12,7 @@ from collections.abc import Callable
 from devstack.sms_outbox import SmsOutbox
 from tests.activation.drain import quiet_for, sent, wait_until
 from tests.extension.conftest import SmsRealm, make_sms_realm
-from tests.support.activation_users import ACTIVATION, Joiner, attributes_of, queue_at_once, queue_joiner
+from tests.support.activation_users import ACTIVATION, Joiner, attributes_of, queue_at_once, queue_joiner, set_attribute
 from tests.support.realms import TestRealm
 
 Realms = Callable[..., TestRealm]
@@ -89,7 +89,7 @@ def test_a_failing_gateway_leaves_them_queued_and_nobody_gets_two(realm_factory:
     admin = realm.realm.admin()
     attributes = dict(admin.get_realm(realm.name).get("attributes") or {})
     working_url = attributes["wuyeSmsOutboxUrl"]
-    # a gateway that answers 503 to every message (the outbox's fault switch, for this realm only: its own path)
+    # a vendor URL that refuses every connection (for this realm only; the other tests share the outbox)
     realm.update_realm(attributes={**attributes, "wuyeSmsOutboxUrl": "http://127.0.0.1:9/refused"})
     joiners = [Joiner(f"wy72{n:02d}", f"+86139000072{n:02d}") for n in range(5)]
     ids = [queue_joiner(realm.realm, j) for j in joiners]
@@ -106,3 +106,21 @@ def test_a_failing_gateway_leaves_them_queued_and_nobody_gets_two(realm_factory:
     assert set(per_phone.values()) == {1}, per_phone
     for user_id in ids:
         assert attributes_of(realm.realm, user_id).get(ACTIVATION) == ["sent"]
+
+
+def test_a_help_desk_resend_within_the_minute_waits_its_turn(realm_factory: Realms, sms_outbox: SmsOutbox) -> None:
+    realm = activation_realm(realm_factory, sms_outbox)
+    phone = "+8613900007301"
+    user_id = queue_joiner(realm.realm, Joiner("wy7301", phone))
+    wait_until(lambda: len(sent(sms_outbox, realm.name)) == 1, "the activation SMS")
+
+    set_attribute(realm.realm, user_id, ACTIVATION, "pending")  # 重发激活短信, at once
+
+    wait_until(lambda: len(sent(sms_outbox, realm.name)) == 2, "the resent activation SMS", timeout_s=90)
+    first, second = (m["received_at"] for m in sent(sms_outbox, realm.name))
+    print(f"help-desk resend left {second - first:.1f} s after the first activation SMS")
+    assert second - first >= 59, (
+        f"one activation SMS per number per minute: the resend left after {second - first:.1f} s"
+    )
+    quiet_for(3)
+    assert len(sent(sms_outbox, realm.name)) == 2

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from devstack.keycloak_server import free_port
 from sso import catalog
 from sso.workbench.app import create_app
+from sso.workbench.helpdesk.keycloak_api import attribute_update
 from sso.workbench.helpdesk.settings import HelpdeskSettings
 from sso.workbench.sessions import MemorySessionStore
 from tests.support.realms import TestRealm
@@ -54,26 +56,41 @@ class Desk:
     ) -> tuple[str, str, str]:
         """An employee with roster attributes; returns (username, password, user id)."""
         username, password = self.stack.employee(name=name, **kwargs)
-        admin = self.realm.admin()
         user_id = self.user_id(username)
-        user = admin.get_user(user_id)
-        attributes = dict(user.get("attributes") or {})
-        attributes[catalog.DISPLAY_NAME_ATTRIBUTE] = ["".join(name)]
+        attributes = {catalog.DISPLAY_NAME_ATTRIBUTE: "".join(name)}
         if phone:
-            attributes[catalog.PHONE_ATTRIBUTE] = [phone]
+            attributes[catalog.PHONE_ATTRIBUTE] = phone
         if managed:
-            attributes[catalog.MANAGED_ATTRIBUTE] = ["true"]
-        admin.update_user(
-            user_id,
-            {
-                "username": username,
-                "attributes": attributes,
-                "firstName": user["firstName"],
-                "lastName": user["lastName"],
-                "email": user.get("email"),
-            },
-        )
+            attributes[catalog.MANAGED_ATTRIBUTE] = "true"
+        self.set_attributes(user_id, attributes)
         return username, password, user_id
+
+    def set_attributes(self, user_id: str, changes: Mapping[str, str | None]) -> None:
+        """Set (``None``: remove) attributes as the master admin, keeping every other attribute."""
+        admin = self.realm.admin()
+        admin.update_user(user_id, attribute_update(admin.get_user(user_id), changes))
+
+    def attributes(self, user_id: str) -> dict[str, list[str]]:
+        """The user's attributes as Keycloak holds them now (read through the master admin, not the help desk)."""
+        return dict(self.realm.admin().get_user(user_id).get("attributes") or {})
+
+    def joiner(
+        self, *, name: tuple[str, str], queue: str | None, phone: str | None = None, **attributes: str
+    ) -> tuple[str, str]:
+        """A joiner as ``provision apply --activation sms`` leaves one: no password, ``wuyeActivation=queue``
+        (``None``: a legacy account without a password), a mobile; returns (username, user id)."""
+        phone = phone or f"+86139{secrets.randbelow(10**8):08d}"
+        username, _, user_id = self.person(name=name, phone=phone)
+        admin = self.realm.admin()
+        for credential in admin.get_credentials(user_id):
+            admin.delete_credential(user_id, credential["id"])
+        self.set_attributes(user_id, {catalog.ACTIVATION_ATTRIBUTE: queue, **attributes})
+        return username, user_id
+
+
+def ms_ago(days: float) -> str:
+    """Epoch milliseconds ``days`` ago, as the activation attributes hold times."""
+    return str(int((time.time() - days * 86_400) * 1000))
 
 
 @pytest.fixture(scope="module")

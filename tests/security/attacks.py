@@ -65,10 +65,10 @@ def add_user_with_totp(realm: SmsRealm, username: str, phone: str, roles: tuple[
     return str(admin.get_user_id(username))
 
 
-def start_reset(page: Page, realm: SmsRealm, identifier: str) -> None:
-    """Sign-in page → 忘记密码 → the identifier; ends on the reset code page."""
+def start_reset(page: Page, realm: SmsRealm, identifier: str, link: str = "text=忘记密码") -> None:
+    """Sign-in page → 忘记密码 (or ``link``: 首次登录 / 激活账号 is the same flow) → the identifier; ends on the code page."""
     open_sign_in(page, realm)
-    page.click("text=忘记密码")
+    page.click(link)
     page.wait_for_selector("#kc-reset-password-form")
     page.fill("#username", identifier)
     page.click("#kc-form-buttons")

@@ -69,3 +69,16 @@ def queue_at_once(realm: TestRealm, joiners: list[Joiner]) -> None:
 def attributes_of(realm: TestRealm, user_id: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = realm.admin().get_user(user_id).get("attributes") or {}
     return found
+
+
+def set_attribute(realm: TestRealm, user_id: str, name: str, value: str) -> None:
+    """What the help desk does: read the account, change one attribute, write it back (nothing else changes)."""
+    admin = realm.admin()
+    user = admin.get_user(user_id)
+    user["attributes"] = {**(user.get("attributes") or {}), name: [value]}
+    admin.update_user(user_id, user)
+
+
+def request_reset_code(realm: TestRealm, user_id: str, at_ms: int) -> None:
+    """The help desk's "发送重置验证码": the drain sends the code and removes the request."""
+    set_attribute(realm, user_id, "wuyeResetCodeRequested", str(at_ms))

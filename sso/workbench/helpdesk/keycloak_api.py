@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +32,18 @@ class Forbidden(AdminApiError):
 
 class Unavailable(AdminApiError):
     pass
+
+
+def attribute_update(user: JsonObject, changes: Mapping[str, str | None]) -> JsonObject:
+    """The ``PUT /users/{id}`` body that changes only ``changes`` (``None``: remove) and keeps the rest of ``user``."""
+    attributes = dict(user.get("attributes") or {})
+    for key, value in changes.items():
+        if value is None:
+            attributes.pop(key, None)
+        else:
+            attributes[key] = [value]
+    body = {k: user[k] for k in ("username", "email", "firstName", "lastName") if user.get(k) is not None}
+    return {**body, "attributes": attributes}
 
 
 class KeycloakAdminApi:
@@ -111,6 +124,15 @@ class KeycloakAdminApi:
 
     async def user(self, user_id: str) -> JsonObject:
         return dict(await self._call("GET", f"/users/{quote(user_id, safe='')}"))
+
+    async def set_attributes(self, user_id: str, changes: Mapping[str, str | None]) -> None:
+        """Set (or, with ``None``, remove) single-valued attributes; every other attribute and field is kept.
+
+        Keycloak's ``PUT /users/{id}`` replaces the whole attribute map, so this reads the user, changes only
+        the named keys and writes back the profile fields with it (read-modify-write; no partial update exists).
+        """
+        path = f"/users/{quote(user_id, safe='')}"
+        await self._call("PUT", path, json=attribute_update(dict(await self._call("GET", path)), changes))
 
     async def brute_force_status(self, user_id: str) -> JsonObject:
         return dict(await self._call("GET", f"/attack-detection/brute-force/users/{quote(user_id, safe='')}"))

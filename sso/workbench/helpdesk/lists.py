@@ -1,8 +1,8 @@
 """The lists a help desk works through daily; each is a few bulk reads, never one request per staff member
 except where Keycloak offers nothing better (second factors of privileged posts).
 
-Sign-in history comes from Keycloak's events, so "never" and "dormant" mean "within the kept events"
-(180 days by the realm template).
+Sign-in history comes from Keycloak's events, so "dormant" means "within the kept events" (180 days by the realm
+template); "never activated" reads the activation queue's attribute, which does not expire.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sso import catalog
 from sso.catalog import Label
 from sso.workbench.helpdesk.keycloak_api import JsonObject, KeycloakAdminApi, NotFound
+from sso.workbench.helpdesk.times import epoch_ms
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,7 @@ LISTS: dict[str, ListSpec] = {
     s.id: s
     for s in (
         ListSpec("locked", Label("当前被锁定", "Locked now"), False),
-        ListSpec(
-            "never-signed-in", Label("创建 N 天后仍未登录(未激活)", "Never signed in N days after creation"), True
-        ),
+        ListSpec("never-activated", Label("创建 N 天后仍未激活", "Never activated N days after creation"), True),
         ListSpec("dormant", Label("N 天未登录(休眠账号)", "No sign-in for N days (dormant)"), True),
         ListSpec(
             "privileged-without-2fa", Label("特权岗位未绑定两步验证", "Privileged posts without a second factor"), False
@@ -94,13 +93,25 @@ async def locked(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row
     return rows
 
 
-async def never_signed_in(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:
+#: The activation queue's states as the list's note says them.
+_QUEUE_NOTES = {catalog.ACTIVATION_PENDING: "SMS queued 短信排队中", catalog.ACTIVATION_SENT: "SMS sent 短信已发送"}
+
+
+async def never_activated(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Row]:
+    """Enabled accounts still in the activation queue (``pending`` or ``sent``) created more than N days ago.
+
+    One attribute query per state (the activation contract's ``q=wuyeActivation:…``), brief representation.
+    """
     cutoff = (now - dt.timedelta(days=days)).timestamp() * 1000
-    users, last = await asyncio.gather(api.all_users(), _last_logins(api, now))
+    states = tuple(_QUEUE_NOTES)
+    found = await asyncio.gather(*(api.all_users(q=f"{catalog.ACTIVATION_ATTRIBUTE}:{s}") for s in states))
     return [
-        _row(u, f"created {_day(dt.datetime.fromtimestamp(int(u.get('createdTimestamp') or 0) / 1000, dt.UTC))}")
+        _row(u, f"created {_day(created)} · {_QUEUE_NOTES[state]}")
+        for state, users in zip(states, found, strict=True)
         for u in users
-        if u["id"] not in last and int(u.get("createdTimestamp") or 0) < cutoff
+        if u.get("enabled", True)
+        and (created := epoch_ms(u.get("createdTimestamp"))) is not None
+        and created.timestamp() * 1000 < cutoff
     ]
 
 
@@ -108,7 +119,7 @@ async def dormant(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[Ro
     cutoff = (now - dt.timedelta(days=days)).timestamp() * 1000
     users, last = await asyncio.gather(api.all_users(), _last_logins(api, now))
     return [
-        _row(u, f"last sign-in {_day(dt.datetime.fromtimestamp(last[u['id']] / 1000, dt.UTC))}")
+        _row(u, f"last sign-in {_day(epoch_ms(last[u['id']]) or now)}")
         for u in users
         if u["id"] in last and last[u["id"]] < cutoff and u.get("enabled", True)
     ]
@@ -144,7 +155,7 @@ async def unmanaged(api: KeycloakAdminApi, now: dt.datetime, days: int) -> list[
 
 BUILDERS: dict[str, Callable[[KeycloakAdminApi, dt.datetime, int], Awaitable[list[Row]]]] = {
     "locked": locked,
-    "never-signed-in": never_signed_in,
+    "never-activated": never_activated,
     "dormant": dormant,
     "privileged-without-2fa": privileged_without_2fa,
     "unmanaged": unmanaged,

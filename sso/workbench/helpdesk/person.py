@@ -14,9 +14,11 @@ from pathlib import Path
 
 from sso import catalog
 from sso.catalog import Label
-from sso.workbench.helpdesk import timeline
+from sso.workbench.helpdesk import activation, timeline
+from sso.workbench.helpdesk.actions import ACTIONS, Refusal
 from sso.workbench.helpdesk.keycloak_api import JsonObject, KeycloakAdminApi
 from sso.workbench.helpdesk.lookup import PersonSummary, first_attribute, summary
+from sso.workbench.helpdesk.times import epoch_ms, when
 
 #: Keycloak's error codes on failed sign-ins, said plainly.
 FAILURE_REASONS: dict[str, Label] = {
@@ -93,15 +95,14 @@ class PersonReport:
     findings: list[Finding] = field(default_factory=list)
     history: list[timeline.Entry] = field(default_factory=list)
     disabled_at: dt.datetime | None = None
-
-
-def _ms(value: object) -> dt.datetime | None:
-    return dt.datetime.fromtimestamp(int(value) / 1000, dt.UTC) if isinstance(value, (int, float)) and value else None
+    activation: activation.Status | None = None
+    #: action id → why it does not apply to this person (the page shows it disabled, with the reason)
+    unavailable: dict[str, Refusal] = field(default_factory=dict)
 
 
 def lock_until(status: JsonObject, policy: JsonObject) -> dt.datetime | None:
     """When a temporary lock ends, as Keycloak's BruteForceProtector computes it (failures // factor × increment)."""
-    last = _ms(status.get("lastFailure"))
+    last = epoch_ms(status.get("lastFailure"))
     if not status.get("disabled") or last is None or policy.get("permanentLockout"):
         return None
     factor = int(policy.get("failureFactor") or 1)
@@ -182,7 +183,7 @@ async def report(
     )
     r = PersonReport(
         person=person,
-        created=_ms(user.get("createdTimestamp")),
+        created=epoch_ms(user.get("createdTimestamp")),
         rank=rank,
         departments=departments,
         sites=sites,
@@ -193,10 +194,10 @@ async def report(
         needs_second_factor=needs_mfa,
         has_second_factor=has_otp,
         enrol_pending="CONFIGURE_TOTP" in (user.get("requiredActions") or []),
-        last_sign_in=_ms(logins[0].get("time")) if logins else None,
+        last_sign_in=epoch_ms(logins[0].get("time")) if logins else None,
         recent_failures=[
             (
-                _ms(e.get("time")) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                epoch_ms(e.get("time")) or dt.datetime.min.replace(tzinfo=dt.UTC),
                 FAILURE_REASONS.get(str(e.get("error")), Label(str(e.get("error")), str(e.get("error")))),
                 str(e.get("ipAddress") or ""),
             )
@@ -204,8 +205,8 @@ async def report(
         ],
         sessions=[
             SessionView(
-                _ms(s.get("start")) or dt.datetime.min.replace(tzinfo=dt.UTC),
-                _ms(s.get("lastAccess")) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                epoch_ms(s.get("start")) or dt.datetime.min.replace(tzinfo=dt.UTC),
+                epoch_ms(s.get("lastAccess")) or dt.datetime.min.replace(tzinfo=dt.UTC),
                 str(s.get("ipAddress") or ""),
                 tuple(sorted(str(c) for c in (s.get("clients") or {}).values())),
             )
@@ -225,12 +226,12 @@ async def report(
     r.disabled_at = next(
         (e.at for e in entries if not person.enabled and (e.what in ("disable",) or "enabled=False" in e.detail)), None
     )
+    r.activation = activation.status(user, credentials)
+    r.unavailable = {
+        a.id: refused for a, _ in ACTIONS.values() if a.check and (refused := a.check(user, credentials)) is not None
+    }
     r.findings = findings(r)
     return r
-
-
-def when(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def findings(r: PersonReport) -> list[Finding]:
@@ -285,14 +286,14 @@ def findings(r: PersonReport) -> list[Finding]:
                 "reset-2fa",
             )
         )
-    if r.last_sign_in is None:
+    if r.activation is not None and not r.activation.activated:
+        a = r.activation
         out.append(
             Finding(
-                "never-signed-in",
+                "not-activated",
                 "warn",
-                Label(
-                    "记录期内从未成功登录(尚未激活?)。", "Never signed in within the kept events (not activated yet?)."
-                ),
+                Label(f"{a.text.zh}{a.next_step.zh}", f"{a.text.en} {a.next_step.en}"),
+                "" if "resend-activation" in r.unavailable else "resend-activation",
             )
         )
     if r.sessions:

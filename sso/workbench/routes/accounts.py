@@ -23,14 +23,15 @@ from sso.csv_safe import csv_text
 from sso.workbench import csrf
 from sso.workbench.guard import Visit, fresh_visit, sign_in_redirect
 from sso.workbench.helpdesk import lists, lookup
-from sso.workbench.helpdesk.actions import ACTIONS, COMING_SOON, audit_record, perform
+from sso.workbench.helpdesk.actions import ACTIONS, audit_record, perform, refusal
 from sso.workbench.helpdesk.keycloak_api import (
     AdminApiError,
     KeycloakAdminApi,
     NotFound,
 )
-from sso.workbench.helpdesk.person import report, when
+from sso.workbench.helpdesk.person import report
 from sso.workbench.helpdesk.settings import HelpdeskSettings
+from sso.workbench.helpdesk.times import when
 from sso.workbench.routes.pages import _forbidden, _page, staff_page
 from sso.workbench.state import workbench
 from sso.workbench.views import message, translator
@@ -149,7 +150,6 @@ async def person(request: Request, visit: Visit, hd: Helpdesk) -> Response:
         area=AREA,
         r=r,
         actions=[a for a, _ in ACTIONS.values()],
-        coming_soon=COMING_SOON,
         done=ACTIONS.get(request.query_params.get("done", ""), (None,))[0],
         catalog=catalog,
     )
@@ -159,8 +159,19 @@ async def confirm(request: Request, visit: Visit, hd: Helpdesk) -> Response:
     action = ACTIONS.get(request.path_params["action"])
     if action is None:
         return message(request, 404, "not_found.title", "not_found.title", page_id="not-found", action_url=AREA.path)
-    user = lookup.summary(await hd.api.user(request.path_params["user_id"]))
-    return _view(request, visit, "account_confirm.html", area=AREA, action=action[0], person=user, error=False)
+    user = await hd.api.user(request.path_params["user_id"])
+    refused = await refusal(hd.api, action[0], user)
+    return _view(
+        request,
+        visit,
+        "account_confirm.html",
+        409 if refused else 200,
+        area=AREA,
+        action=action[0],
+        person=lookup.summary(user),
+        error=False,
+        refused=refused,
+    )
 
 
 async def act(request: Request, visit: Visit, hd: Helpdesk) -> Response:
@@ -171,12 +182,18 @@ async def act(request: Request, visit: Visit, hd: Helpdesk) -> Response:
         return message(request, 403, "csrf.title", "csrf.body", page_id="csrf-refused", action_url=AREA.path)
     if action not in ACTIONS:
         return message(request, 404, "not_found.title", "not_found.title", page_id="not-found", action_url=AREA.path)
-    user = lookup.summary(await hd.api.user(user_id))  # NotFound for anyone outside this realm
+    raw = await hd.api.user(user_id)  # NotFound for anyone outside this realm
+    user = lookup.summary(raw)
+    page = {"area": AREA, "action": ACTIONS[action][0], "person": user}
     reason = str(form.get("reason") or "").strip()[:500]
-    if not reason:
-        return _view(
-            request, visit, "account_confirm.html", 400, area=AREA, action=ACTIONS[action][0], person=user, error=True
+    refused = await refusal(hd.api, ACTIONS[action][0], raw)
+    if refused is not None:  # a stale page or a forged post: nothing is sent, and the attempt is on record
+        hd.chain.append(
+            audit_record(visit.principal, action, user_id, user.username, reason, f"refused: {refused.code}")
         )
+        return _view(request, visit, "account_confirm.html", 409, **page, error=False, refused=refused)
+    if not reason:
+        return _view(request, visit, "account_confirm.html", 400, **page, error=True, refused=None)
     await perform(hd.api, hd.chain, visit.principal, action, user_id, user.username, reason)
     log.info("help desk: %s by %s on %s", action, visit.principal.employee_no, user.username)
     return RedirectResponse(f"{AREA.path}/people/{user_id}?done={action}", status_code=303)

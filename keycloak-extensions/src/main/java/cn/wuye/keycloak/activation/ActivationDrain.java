@@ -2,6 +2,7 @@ package cn.wuye.keycloak.activation;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -34,8 +35,8 @@ public final class ActivationDrain implements ScheduledTask {
 
     static final String TASK = "wuye-activation-drain";
     static final long INTERVAL_MILLIS = 1000;
-    /** Accounts read per round; more wait for the next. */
-    static final int BATCH = 1000;
+    /** Accounts read per realm and round (a realm sends at most its per-second count anyway); more wait. */
+    static final int PER_REALM = 200;
     /** A round starts no send after this (a slow gateway must not hold Keycloak's timer thread for long). */
     static final Duration ROUND_BUDGET = Duration.ofSeconds(3);
     static final Duration FAILURE_PAUSE = Duration.ofSeconds(5);
@@ -46,7 +47,7 @@ public final class ActivationDrain implements ScheduledTask {
     private volatile boolean stopped;
 
     /** The server is shutting down: rounds still fired by the timer do nothing (the database may be closed). */
-    void stop() {
+    public void stop() {
         stopped = true;
     }
 
@@ -63,7 +64,16 @@ public final class ActivationDrain implements ScheduledTask {
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
         long deadline = System.currentTimeMillis() + ROUND_BUDGET.toMillis();
         Set<String> realmsDone = new HashSet<>();
-        for (PendingAccounts.Pending pending : PendingAccounts.find(session, BATCH)) {
+        List<PendingAccounts.Pending> queue;
+        try {
+            queue = PendingAccounts.find(session, PER_REALM);
+        } catch (RuntimeException e) {
+            if (stopped) {
+                return; // the server is stopping and its database is gone: nothing to report
+            }
+            throw e;
+        }
+        for (PendingAccounts.Pending pending : queue) {
             if (stopped || System.currentTimeMillis() > deadline) {
                 return;
             }

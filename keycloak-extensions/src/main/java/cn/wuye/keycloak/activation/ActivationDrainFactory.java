@@ -43,6 +43,8 @@ public class ActivationDrainFactory implements ProviderFactory<ActivationDrainSp
             if (event instanceof PostMigrationEvent) {
                 KeycloakModelUtils.runJobInTransaction(factory, session -> session.getProvider(TimerProvider.class)
                         .schedule(new ClusterAware(factory, drain), ActivationDrain.INTERVAL_MILLIS, ActivationDrain.TASK));
+                // Quarkus may close the database before Keycloak closes its factories: stop at the first sign of shutdown
+                Runtime.getRuntime().addShutdownHook(new Thread(drain::stop, "wuye-activation-drain-stop"));
                 LOG.infof("Activation drain scheduled every %d ms", ActivationDrain.INTERVAL_MILLIS);
             }
         });

@@ -3,12 +3,13 @@ package cn.wuye.keycloak.activation;
 import com.google.auto.service.AutoService;
 
 import org.keycloak.provider.Provider;
-import org.keycloak.provider.ProviderFactory;
 import org.keycloak.provider.Spi;
+
+import cn.wuye.keycloak.spi.PublicSpi;
 
 /** An SPI of our own so that Keycloak starts {@link ActivationDrainFactory}, which schedules the drain. */
 @AutoService(Spi.class)
-public class ActivationDrainSpi implements Spi {
+public class ActivationDrainSpi extends PublicSpi {
 
     public static final String NAME = "wuye-activation-drain";
 
@@ -16,24 +17,7 @@ public class ActivationDrainSpi implements Spi {
     public interface Drain extends Provider {
     }
 
-    @Override
-    public boolean isInternal() {
-        return false;
-    }
-
-    @Override
-    public String getName() {
-        return NAME;
-    }
-
-    @Override
-    public Class<? extends Provider> getProviderClass() {
-        return Drain.class;
-    }
-
-    @Override
-    @SuppressWarnings("rawtypes")
-    public Class<? extends ProviderFactory> getProviderFactoryClass() {
-        return ActivationDrainFactory.class;
+    public ActivationDrainSpi() {
+        super(NAME, Drain.class, ActivationDrainFactory.class);
     }
 }

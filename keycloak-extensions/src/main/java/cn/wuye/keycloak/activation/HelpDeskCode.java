@@ -12,6 +12,7 @@ import cn.wuye.keycloak.authenticator.CodeTexts;
 import cn.wuye.keycloak.authenticator.Secrets;
 import cn.wuye.keycloak.code.CodePolicy;
 import cn.wuye.keycloak.code.CodeState;
+import cn.wuye.keycloak.code.CodeVerifier;
 import cn.wuye.keycloak.code.OneTimeCode;
 import cn.wuye.keycloak.sms.SmsMessage;
 import cn.wuye.keycloak.sms.SmsSettings;
@@ -43,8 +44,39 @@ public final class HelpDeskCode {
         return new SmsMessage(realm.getName(), phone, text, code, "reset-code");
     }
 
-    /** The code waiting for this account, if the help desk sent one that is still valid and unused. */
-    public static Optional<CodeState> waiting(KeycloakSession s, RealmModel realm, UserModel user) {
+    /** Whether the help desk's code for this account is waiting: sent, still valid, unused and not guessed out. */
+    public static boolean waiting(KeycloakSession s, RealmModel realm, UserModel user, CodePolicy policy, long now) {
+        return state(s, realm, user).filter(c -> c.failures() < policy.maxAttempts()
+                && now - c.issuedAtMillis() <= policy.validity().toMillis()).isPresent();
+    }
+
+    /**
+     * Checks {@code input} against the account's help-desk code; empty when none is held. Single use: of parallel
+     * right answers only the one that removes the code wins. A wrong answer counts on the code (void after the
+     * policy's tries); the caller counts it towards the account's lockout as for any code.
+     */
+    public static Optional<CodeVerifier.Outcome> verify(KeycloakSession s, RealmModel realm, UserModel user, String input,
+                                                        CodePolicy policy, long now) {
+        Optional<CodeState> held = state(s, realm, user);
+        if (held.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = storeKey(realm, user);
+        CodeVerifier.Outcome outcome = new CodeVerifier(policy).verify(held, key(s, realm), binding(user), input, now);
+        if (outcome.result() == CodeVerifier.Result.OK) {
+            return Optional.of(s.singleUseObjects().remove(key) != null ? outcome
+                    : new CodeVerifier.Outcome(CodeVerifier.Result.NO_CODE, Optional.empty(), 0)); // used a moment ago
+        }
+        if (outcome.next().isPresent()) {
+            long left = policy.validity().toMillis() - (now - held.get().issuedAtMillis());
+            s.singleUseObjects().put(key, Math.max(1, left / 1000), outcome.next().get().toNotes("")); // expires as issued
+        } else {
+            s.singleUseObjects().remove(key);
+        }
+        return Optional.of(outcome);
+    }
+
+    private static Optional<CodeState> state(KeycloakSession s, RealmModel realm, UserModel user) {
         Map<String, String> notes = s.singleUseObjects().get(storeKey(realm, user));
         return notes == null ? Optional.empty() : CodeState.fromNotes("", notes::get);
     }

@@ -62,15 +62,24 @@ final class CodeFlow {
     }
 
     Sent send(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination) {
+        return send(ctx, user, channel, destination, false);
+    }
+
+    /**
+     * @param codeWaiting the person already holds a code for this step (the help desk's reset code): the limits and
+     *                    the answer are the same, but no new code is issued or sent
+     */
+    Sent send(AuthenticationFlowContext ctx, UserModel user, Channel channel, String destination, boolean codeWaiting) {
         SendLimiter.Decision decision = limit(ctx, user);
         if (!decision.answeredAsSent()) {
             return refusal(ctx, user, decision);
         }
-        String code = issue(ctx, user, channel, decision);
+        String code = codeWaiting ? OneTimeCode.generate() : issue(ctx, user, channel, decision);
         String text = smsText(ctx, user, code); // composed whether or not it is sent: the same work, the same time
-        if (user == null || destination.isEmpty() || !decision.allowed()) {
+        if (user == null || destination.isEmpty() || !decision.allowed() || codeWaiting) {
             LOG.infof("Code not sent (%s) for %s in realm %s: %s", purpose, who(user), ctx.getRealm().getName(),
-                    user == null ? "no such account" : destination.isEmpty() ? "no destination" : "the account's own limit");
+                    user == null ? "no such account" : destination.isEmpty() ? "no destination"
+                            : codeWaiting ? "the help desk's code is waiting" : "the account's own limit");
             return Sent.OK; // the page looks the same: no account enumeration
         }
         return deliver(ctx, user, channel, destination, code, text);

@@ -19,6 +19,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.OTPCredentialModel;
 
+import cn.wuye.keycloak.activation.HelpDeskCode;
 import cn.wuye.keycloak.code.CodeVerifier;
 import cn.wuye.keycloak.identifier.PhoneNumbers;
 import cn.wuye.keycloak.identifier.UserLookup;
@@ -28,7 +29,8 @@ import cn.wuye.keycloak.identifier.UserLookup;
  * password (Keycloak's {@code reset-password}, so the realm's password policy applies). REQUIRED, followed by a
  * conditional sub-flow ({@link ResetByEmailCondition}) holding {@code reset-credential-email}: "use the email
  * link instead", an account without a mobile, and the return from an email link step aside here and let the
- * email way finish. Same limits as sign-in codes; wrong codes count towards the brute-force lockout.
+ * email way finish. Same limits as sign-in codes; wrong codes count towards the brute-force lockout. A reset code the
+ * help desk sent ({@link HelpDeskCode}) is taken instead of a fresh one, with the same page and the same work.
  */
 @AutoService(AuthenticatorFactory.class)
 public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory {
@@ -43,8 +45,23 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
             ctx.success(); // the email link was chosen, or we are back from it: the email sub-flow does the job
             return;
         }
-        CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).orElse(""));
+        boolean helpDeskCode = user != null && HelpDeskCode.waiting(ctx.getSession(), ctx.getRealm(), user, CodeFlow.policy(ctx.getRealm()),
+                System.currentTimeMillis());
+        CodeFlow.Sent sent = codes.send(ctx, user, CodeFlow.Channel.SMS, user == null ? "" : UserLookup.phoneOf(user).orElse(""),
+                helpDeskCode);
         ctx.challenge(sent.ok() ? CodePage.render(ctx, model(ctx, user)) : CodePage.error(ctx, model(ctx, user), sent.messageKey(), sent.params()));
+    }
+
+    /** The session's own code first; the help desk's reset code when that is the one typed, or the only one held. */
+    private CodeVerifier.Outcome verify(AuthenticationFlowContext ctx, UserModel user, String input) {
+        CodeVerifier.Outcome outcome = codes.verify(ctx, user, input);
+        if (user == null || outcome.result() == CodeVerifier.Result.OK) {
+            return outcome;
+        }
+        Optional<CodeVerifier.Outcome> desk = HelpDeskCode.verify(ctx.getSession(), ctx.getRealm(), user, input,
+                CodeFlow.policy(ctx.getRealm()), System.currentTimeMillis());
+        boolean useDesk = desk.isPresent() && (desk.get().result() == CodeVerifier.Result.OK || outcome.result() == CodeVerifier.Result.NO_CODE);
+        return useDesk ? desk.get() : outcome;
     }
 
     @Override
@@ -73,7 +90,7 @@ public class ResetSmsCode implements Authenticator, NoConfigAuthenticatorFactory
                 return;
             }
         }
-        CodeVerifier.Outcome outcome = codes.verify(ctx, user, form.getFirst(CodePage.FIELD));
+        CodeVerifier.Outcome outcome = verify(ctx, user, form.getFirst(CodePage.FIELD));
         if (user == null && outcome.result() == CodeVerifier.Result.OK) {
             outcome = new CodeVerifier.Outcome(CodeVerifier.Result.WRONG, Optional.empty(), 0); // cannot happen: nothing was sent
         }

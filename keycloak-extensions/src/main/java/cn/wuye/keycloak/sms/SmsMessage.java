@@ -11,6 +11,17 @@ package cn.wuye.keycloak.sms;
  */
 public record SmsMessage(String realm, String to, String text, String code, String purpose) {
 
+    /**
+     * The code a vendor's code template takes. A message without one (the activation SMS) would go out as a code SMS
+     * with an empty code: refused, so it stays queued and the log says why (vendor templates for it are still to do).
+     */
+    public String templateCode(String vendor) throws SmsException {
+        if (code == null || code.isEmpty()) {
+            throw new SmsException(vendor + " has only a code template; the " + purpose + " SMS needs a template of its own (not supported yet)");
+        }
+        return code;
+    }
+
     @Override
     public String toString() { // codes stay out of logs
         return "SmsMessage[realm=" + realm + ", purpose=" + purpose + "]";

@@ -43,7 +43,7 @@ public class AliyunSmsSender implements SmsSender {
         }
         String national = message.to().startsWith("+86") ? message.to().substring(3) : message.to();
         Map<String, String> params = AliyunSendSmsRequest.params(keyId, national, signName, template,
-                "{\"code\":\"" + message.code() + "\"}", Instant.now(), UUID.randomUUID().toString(), "JSON");
+                "{\"code\":\"" + message.templateCode("Aliyun") + "\"}", Instant.now(), UUID.randomUUID().toString(), "JSON");
         URI uri = URI.create(AliyunSendSmsRequest.ENDPOINT + "?" + AliyunPopSigner.signedQuery("GET", params, secret));
         HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("GET", uri, Map.of(), null, SmsSettings.timeout(realm)));
         String code;

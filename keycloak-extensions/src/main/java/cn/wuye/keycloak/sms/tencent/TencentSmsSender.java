@@ -59,7 +59,7 @@ public class TencentSmsSender implements SmsSender {
             throw new SmsException("realm attributes " + SmsSettings.TENCENT_APP_ID + ", " + SmsSettings.SIGN_NAME + " and "
                     + SmsSettings.TEMPLATE + " are required");
         }
-        String body = payload(appId, signName, template, message.to(), message.code());
+        String body = payload(appId, signName, template, message.to(), message.templateCode("Tencent Cloud"));
         long now = System.currentTimeMillis() / 1000;
         Tc3Signer.Signed signed = Tc3Signer.sign(Tc3Signer.Request.json(HOST, "sms", "SendSms", body), id, key, now);
         Map<String, String> headers = new LinkedHashMap<>();
