@@ -50,7 +50,7 @@ from devstack.form_login import FormLogin, LoginPage, loopback_client
 from devstack.haproxy import SLOWSTART_S
 from devstack.haproxy_admin import HAProxyAdmin
 from devstack.keycloak_server import free_port
-from devstack.load import sign_in
+from devstack.load import SignInFailed, sign_in
 from devstack.processes import Service
 from sso.catalog import WORKBENCH_CLIENT_ID
 from sso.oidc.pkce import code_challenge, new_code_verifier
@@ -108,7 +108,7 @@ def run(operation: Callable[[int], None], total: int, workers: int, pids: dict[s
             started = time.perf_counter()
             try:
                 operation(index)
-            except (AssertionError, httpx.HTTPError, RuntimeError):
+            except (AssertionError, httpx.HTTPError, RuntimeError, SignInFailed):
                 with lock:
                     measure.failed += 1
                 continue
