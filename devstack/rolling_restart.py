@@ -2,8 +2,8 @@
 
 For each node in turn:
 
-1. **drain** it in HAProxy: new sign-ins go to the other nodes, while the sign-ins in flight there (their
-   ``AUTH_SESSION_ID`` names the node) still reach it and finish;
+1. **drain** it in HAProxy: new sign-ins go to the other nodes, while the sign-ins in flight there (HAProxy's
+   stick table on their ``AUTH_SESSION_ID``) still reach it and finish;
 2. **wait** until it has served its last request: nothing in flight and nothing sent to it for ``quiet``
    seconds, at most ``drain_timeout`` (a sign-in left on its form longer goes on at another node: every
    authentication session has a copy on a second node);
@@ -11,8 +11,8 @@ For each node in turn:
    upgrading) and wait until it is ready, a member of the cluster again and every cache rebalanced;
 4. **prime** it while it is still out of the balancer: each realm's discovery document, keys, sign-in page
    and token endpoint, straight at the node, a few rounds (the first requests of a fresh JVM load the
-   realm, compile the login theme's templates and load classes: 4–6 s each for a token exchange seen under
-   load, longer than the workbench waits);
+   realm, compile the login theme's templates and load classes: token exchanges of 3.6–6.0 s were seen under
+   load, longer than the workbench's 5 s);
 5. put it **back** in HAProxy and wait until HAProxy's checks have it UP, then let it **warm up** while its
    share grows (HAProxy's ``slowstart``): a cold node that alone takes everyone's requests answers some of
    them slower than the workbench waits; only then the next node.
