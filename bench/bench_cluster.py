@@ -15,8 +15,14 @@ p50/p95/p99 latency and CPU per operation (Keycloak JVMs, workbenches, HAProxy f
 the machine and the load average, and sets the Keycloak CPU beside the sizing guide (15 password
 sign-ins/s and 120 refreshes/s per vCPU, i.e. 67 ms and 8.3 ms of CPU each).
 
-    .venv/bin/python -m bench.bench_cluster                 # about 6 minutes on 2 cores
-    .venv/bin/python -m bench.bench_cluster --sign-ins 40 --requests 200
+Every configuration is **warmed up** first (``--warm-up`` sign-ins and refreshes, unmeasured): a node
+that was just started spends its first hundred sign-ins compiling (JIT) and filling its caches, and in
+the 2-node configuration the second node is such a node. The Keycloak JVMs' **idle CPU** (JGroups,
+Infinispan, GC with no request at all) is measured over ``--idle`` seconds and printed beside, and the
+2-node column says how HAProxy split the sign-ins' requests between the nodes.
+
+    .venv/bin/python -m bench.bench_cluster                 # about 8 minutes on 2 cores
+    .venv/bin/python -m bench.bench_cluster --sign-ins 40 --requests 200 --warm-up 20
 """
 
 from __future__ import annotations
@@ -41,8 +47,10 @@ import httpx
 from bench.bench_signin import cpu_seconds
 from devstack.cluster import Cluster, ClusterLayout
 from devstack.form_login import FormLogin, LoginPage, loopback_client
+from devstack.haproxy import SLOWSTART_S
+from devstack.haproxy_admin import HAProxyAdmin
 from devstack.keycloak_server import free_port
-from devstack.load import sign_in
+from devstack.load import SignInFailed, sign_in
 from devstack.processes import Service
 from sso.catalog import WORKBENCH_CLIENT_ID
 from sso.oidc.pkce import code_challenge, new_code_verifier
@@ -77,6 +85,12 @@ class Config:
     workbench_url: str
     pids: dict[str, int]
     results: dict[str, Measure] = field(default_factory=dict)
+    #: Keycloak JVMs' CPU with no request, seconds of CPU per second
+    idle_cpu: float = 0.0
+    #: requests HAProxy sent to each node during the measured sign-ins (empty without the balancer)
+    split: dict[str, int] = field(default_factory=dict)
+    #: time.monotonic() when the last node to join has its full share in HAProxy (after its slowstart)
+    full_share_at: float = 0.0
 
 
 def run(operation: Callable[[int], None], total: int, workers: int, pids: dict[str, int]) -> Measure:
@@ -94,7 +108,7 @@ def run(operation: Callable[[int], None], total: int, workers: int, pids: dict[s
             started = time.perf_counter()
             try:
                 operation(index)
-            except (AssertionError, httpx.HTTPError, RuntimeError):
+            except (AssertionError, httpx.HTTPError, RuntimeError, SignInFailed):
                 with lock:
                     measure.failed += 1
                 continue
@@ -142,7 +156,13 @@ def tokens_for(issuer: str, redirect_uri: str, secret: str, username: str, passw
         return answer.json()  # type: ignore[no-any-return]
 
 
-def measure_config(config: Config, realm: TestRealm, people: list[tuple[str, str]], args: argparse.Namespace) -> None:
+def measure_config(
+    config: Config,
+    realm: TestRealm,
+    people: list[tuple[str, str]],
+    args: argparse.Namespace,
+    balancer: HAProxyAdmin | None,
+) -> None:
     keycloak_base = config.issuer.split("/realms/")[0]
     secret = realm.settings.workbench_client_secret
 
@@ -151,8 +171,20 @@ def measure_config(config: Config, realm: TestRealm, people: list[tuple[str, str
         with loopback_client(follow_redirects=False) as client:
             sign_in(client, config.workbench_url, keycloak_base, username, password)
 
-    run(one_sign_in, min(8, args.sign_ins), args.workers, {})  # warm-up: JIT, connection pools
+    warm = run(one_sign_in, args.warm_up, args.workers, {})  # unmeasured: JIT, caches, connection pools
+    if warm.failed:
+        print(f"  warm-up: {warm.failed} of {args.warm_up} sign-ins failed", flush=True)
+
+    time.sleep(max(0.0, config.full_share_at - time.monotonic()))
+    keycloak_pids = {role: pid for role, pid in config.pids.items() if role.startswith("keycloak")}
+    before = {role: cpu_seconds(pid) for role, pid in keycloak_pids.items()}
+    time.sleep(args.idle)
+    config.idle_cpu = sum(cpu_seconds(pid) - before[role] for role, pid in keycloak_pids.items()) / args.idle
+    nodes = [role.removeprefix("keycloak-") for role in keycloak_pids] if balancer else []
+    before_split = {n: balancer.server("keycloak", f"kc{n}").total for n in nodes} if balancer else {}
     config.results["sign-in"] = run(one_sign_in, args.sign_ins, args.workers, config.pids)
+    if balancer:
+        config.split = {f"kc{n}": balancer.server("keycloak", f"kc{n}").total - before_split[n] for n in nodes}
 
     refresh_tokens = [
         tokens_for(config.issuer, f"{config.workbench_url}/auth/callback", secret, *p)["refresh_token"]
@@ -172,6 +204,7 @@ def measure_config(config: Config, realm: TestRealm, people: list[tuple[str, str
         with refresh_lock:
             refresh_tokens[slot] = answer.json()["refresh_token"]
 
+    run(one_refresh, args.warm_up, args.workers, {})  # unmeasured
     config.results["refresh"] = run(one_refresh, args.requests, args.workers, config.pids)
 
     browsers = []
@@ -236,6 +269,11 @@ def report(configs: list[Config], machine: str, command: str, loads: list[tuple[
             [f"{(_cpu(m, 'workbench') + _cpu(m, 'haproxy')) / max(1, len(m.latencies)) * 1e3:.1f}" for m in ms],
         )
         row(f"{op}: failed", [str(m.failed) for m in ms])
+    row("Keycloak idle CPU ms per second", [f"{c.idle_cpu * 1e3:.0f}" for c in configs])
+    row(
+        "sign-in requests per node",
+        [" / ".join(f"{n} {v}" for n, v in c.split.items()) if c.split else "-" for c in configs],
+    )
     print(
         f"\nsizing guide: {1e3 / GUIDE_SIGN_INS_PER_S:.1f} ms Keycloak CPU per password sign-in, "
         f"{1e3 / GUIDE_REFRESHES_PER_S:.1f} ms per refresh (15 and 120 per vCPU per second)"
@@ -263,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=4, help="concurrent browsers")
     parser.add_argument("--users", type=int, default=20, help="people in the bench realm")
+    parser.add_argument(
+        "--warm-up", type=int, default=60, help="unmeasured sign-ins and refreshes per configuration first"
+    )
+    parser.add_argument(
+        "--idle", type=float, default=5.0, help="seconds of idle Keycloak CPU measured per configuration"
+    )
     args = parser.parse_args(argv)
     machine = f"{platform.node()} · {os.cpu_count()} CPU · {platform.machine()} · Python {platform.python_version()}"
     root = Path(tempfile.mkdtemp(prefix="wuye-bench-cluster-"))
@@ -322,14 +366,16 @@ def main(argv: list[str] | None = None) -> int:
             if nodes == 2:
                 cluster.node(1).start()
                 cluster.wait_for_members(2)
-                time.sleep(3)  # the balancer's health check takes it in
+                cluster.wait_in_balancer(1)
             keycloak_url = cluster.public_url if balanced else cluster.node_url(0)
             issuer = f"{keycloak_url}/realms/{realm.name}"
             workbench_url = cluster.workbench_url if balanced else direct_url
             services(issuer, workbench_url, 2 if balanced else 1)
             config = Config(name, issuer, workbench_url, server_pids(cluster, nodes, 2 if balanced else 1, balanced))
+            if nodes == 2:  # node 2 just came in: measure once HAProxy gives it its full share
+                config.full_share_at = time.monotonic() + SLOWSTART_S
             print(f"· {name}: measuring", flush=True)
-            measure_config(config, realm, people, args)
+            measure_config(config, realm, people, args, cluster.balancer if balanced else None)
             configs.append(config)
             loads.append(os.getloadavg())
         report(

@@ -29,6 +29,7 @@ from devstack.distribution import CLUSTER_BUILD_OPTIONS, BuiltDistribution, buil
 from devstack.errors import SetupError
 from devstack.extensions import extension_jars
 from devstack.haproxy import Backend, BalancerPorts, check_config, haproxy_binary, render_config
+from devstack.haproxy_admin import HAProxyAdmin
 from devstack.keycloak_server import KeycloakEndpoint, LocalKeycloak, free_port, process_alive, stop_instance
 from devstack.postgres_server import PostgresDatabase, PostgresServer
 from devstack.processes import Service, ServiceRunner
@@ -146,6 +147,16 @@ class Cluster:
     def workbench_instance_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.layout.workbenches[index]}"
 
+    @staticmethod
+    def node_name(index: int) -> str:
+        """Node ``index``'s name: Keycloak's (the route in ``AUTH_SESSION_ID``) and its server's in HAProxy."""
+        return f"kc{index + 1}"
+
+    @property
+    def balancer(self) -> HAProxyAdmin:
+        """HAProxy's runtime API (drain, maint, ready; live figures), on its admin socket in the cluster folder."""
+        return HAProxyAdmin(self.root / "haproxy.sock")
+
     def admin_endpoint(self) -> KeycloakEndpoint:
         """The master admin through the internal front door (the public one refuses it)."""
         return KeycloakEndpoint(self.internal_url, "admin", self._admin_password(), "cluster", None)
@@ -186,6 +197,8 @@ class Cluster:
                 f"--hostname-admin={self.internal_url}",
                 "--cache-embedded-network-bind-address=127.0.0.1",
                 f"--cache-embedded-network-bind-port={ports.jgroups}",
+                # the route Keycloak appends to AUTH_SESSION_ID, and the balancer's name for this node's server
+                f"--spi-cache-embedded--default--node-name={self.node_name(index)}",
                 # forwarded headers only from the balancer (loopback here; the proxy's network in production)
                 "--proxy-headers=xforwarded",
                 "--proxy-trusted-addresses=127.0.0.1",
@@ -217,10 +230,10 @@ class Cluster:
     def start_balancer(self) -> None:
         config = self.root / "haproxy.cfg"
         keycloak = [
-            Backend(f"kc{i + 1}", p.http, p.management, "/health/ready") for i, p in enumerate(self.layout.nodes)
+            Backend(self.node_name(i), p.http, p.management, "/health/ready") for i, p in enumerate(self.layout.nodes)
         ]
         workbenches = [Backend(f"wb{i + 1}", p, p, "/healthz") for i, p in enumerate(self.layout.workbenches)]
-        config.write_text(render_config(self.layout.balancer, keycloak, workbenches))
+        config.write_text(render_config(self.layout.balancer, keycloak, workbenches, self.balancer.socket_path))
         check_config(config)
         self.runner.start(
             Service("haproxy", ("-db", "-f", str(config)), self.layout.balancer.public_sso, program=haproxy_binary())
@@ -297,7 +310,7 @@ class Cluster:
         ``/health/ready`` is not yet one the balancer sends traffic to (``rise 2``)."""
         import httpx
 
-        name, deadline = f"kc{index + 1}", time.monotonic() + timeout
+        name, deadline = self.node_name(index), time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 csv = httpx.get(f"{self.internal_url}/haproxy-stats;csv", timeout=5).text

@@ -96,6 +96,20 @@ def up_cluster(nodes: int, ports: Ports) -> int:
     return 0
 
 
+def rolling_restart_cluster() -> int:
+    """``wuye-sso stack rolling-restart``: every node in turn, drained first (``devstack/rolling_restart.py``)."""
+    from devstack.errors import SetupError
+    from devstack.rolling_restart import rolling_restart
+
+    cluster = existing_cluster()
+    if cluster is None or cluster.node_without_database(0) is None:
+        raise SetupError("No cluster is running here.", "Start one with `make up-cluster`.")
+    cluster.database = cluster.postgres.resume()
+    steps = rolling_restart(cluster, say=lambda line: print(f"· {line}", flush=True))
+    print(f"rolling restart done: {len(steps)} nodes, one at a time, each drained before it stopped", flush=True)
+    return 0
+
+
 def down_cluster() -> list[str]:
     cluster = existing_cluster()
     return cluster.stop(SERVICES) if cluster else []

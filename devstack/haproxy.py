@@ -10,6 +10,13 @@ Three front doors on 127.0.0.1, as in production (``deploy/haproxy/haproxy.cfg``
 Every request's ``X-Forwarded-For`` is *overwritten* with the peer's address (never appended to), so
 Keycloak, which trusts forwarded headers only from the proxy's address, sees a client IP nobody
 can forge. Keycloak nodes are checked on ``/health/ready`` of their management port.
+
+**Affinity over Keycloak's own cookie** (its reverse-proxy guide: sticky on ``AUTH_SESSION_ID``): the
+node that answers a sign-in's first request creates its authentication session with a key it owns, and
+every later request of that sign-in goes back to it (``KEYCLOAK_AFFINITY``), so the session is read and
+written where it lives instead of across the cluster. A drained node still gets the sign-ins stuck to it
+(``devstack/rolling_restart.py``); a down one does not (``option redispatch``), and the sign-in goes on
+at another node, which holds the session's second copy.
 """
 
 from __future__ import annotations
@@ -54,11 +61,31 @@ def haproxy_binary() -> str:
     return found
 
 
-def render_config(ports: BalancerPorts, keycloak: Sequence[Backend], workbenches: Sequence[Backend]) -> str:
-    """The whole ``haproxy.cfg``: loopback only, health-checked backends, L7 retries on a dead server."""
+#: Seconds over which a Keycloak node back in the balancer reaches its full share (HAProxy's ``slowstart``).
+SLOWSTART_S = 20
 
-    def servers(backends: Sequence[Backend]) -> str:
-        checked = [f"    server {b.name} 127.0.0.1:{b.port} check port {b.check_port}" for b in backends]
+#: A sign-in's requests stay on the node that started it: HAProxy remembers which server set each ``AUTH_SESSION_ID``
+#: (its first 64 characters hold the session's id) for 30 minutes, Keycloak's longest sign-in.
+KEYCLOAK_AFFINITY = (
+    "stick-table type string len 64 size 200k expire 30m",
+    "stick on req.cook(AUTH_SESSION_ID)",
+    "stick store-response res.cook(AUTH_SESSION_ID)",
+)
+
+
+def render_config(
+    ports: BalancerPorts,
+    keycloak: Sequence[Backend],
+    workbenches: Sequence[Backend],
+    admin_socket: Path | None = None,
+) -> str:
+    """The whole ``haproxy.cfg``: loopback only, health-checked backends, L7 retries on a dead server, sign-ins
+    kept on the node that started them; ``admin_socket``: the runtime API (drain a node) on that path, mode 0600."""
+    runtime_api = f"\n    stats socket {admin_socket} mode 600 level admin" if admin_socket else ""
+    affinity = "\n".join(f"    {line}" for line in KEYCLOAK_AFFINITY)
+
+    def servers(backends: Sequence[Backend], options: str = "") -> str:
+        checked = [f"    server {b.name} 127.0.0.1:{b.port} check port {b.check_port}{options}" for b in backends]
         # fail open: if every server fails its checks (a machine too busy to answer them in time), send traffic to
         # them unchecked rather than answer 503 to everyone; a dead one still refuses and the request is retried
         unchecked = [f"    server {b.name}-unchecked 127.0.0.1:{b.port} backup" for b in backends]
@@ -66,16 +93,19 @@ def render_config(ports: BalancerPorts, keycloak: Sequence[Backend], workbenches
 
     return f"""# Written by devstack/haproxy.py for the clustered dev stack; see deploy/haproxy/haproxy.cfg for production.
 global
-    maxconn 4096
+    maxconn 4096{runtime_api}
+    log stdout format raw local0
 
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 60s
     timeout server 30s
     timeout http-request 10s
     # a server that died mid-request, or is stopping and refuses new work (503): try the next one
-    option redispatch
+    option redispatch 1
     retries 3
     retry-on conn-failure empty-response 503
     # a dead server refuses connections at once (and the request is retried on the next one); a live one must
@@ -106,12 +136,17 @@ frontend workbench
 
 backend keycloak
     balance roundrobin
+{affinity}
     option httpchk GET /health/ready
     http-check expect status 200
-{servers(keycloak)}
+    # a node back from a restart is cold (JIT, caches): its share of new requests grows over {SLOWSTART_S} s
+{servers(keycloak, f" slowstart {SLOWSTART_S}s")}
 
 backend workbench
     balance roundrobin
+    # only a request that never reached an instance is sent again: a callback that reached one has used its
+    # one-time state, and a replay of it would fail ("callback answered HTTP 400" in the rolling restart)
+    retry-on conn-failure
     option httpchk GET /healthz
     http-check expect status 200
 {servers(workbenches)}

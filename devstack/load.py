@@ -187,6 +187,6 @@ class Tally:
         counts: dict[str, int] = {}
         for e in events:
             if start <= e.at < end and not e.ok:
-                key = f"{e.op}: {e.detail[:60]}"
+                key = f"{e.op}: {e.detail[:100]}"
                 counts[key] = counts.get(key, 0) + 1
         return counts

@@ -286,7 +286,7 @@ def status() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wuye-sso stack", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("action", choices=("up", "down", "status", "rolling-restart"))
     parser.add_argument(
         "--nodes",
         type=int,
@@ -303,6 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return up_cluster(args.nodes, Ports())
         if args.action == "up":
             return up(Ports())
+        if args.action == "rolling-restart":
+            from devstack.cluster_stack import rolling_restart_cluster
+
+            return rolling_restart_cluster()
         if args.action == "down":
             return down()
         return status()

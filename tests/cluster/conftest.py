@@ -116,7 +116,17 @@ def cluster_stack() -> Iterator[ClusterStack]:
     finally:
         outbox.stop()
         cluster.stop(("workorder-api",))
+        keep_logs(root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def keep_logs(root: Path) -> None:
+    """The nodes' and the balancer's logs, kept in test-artifacts/cluster/logs (a failure's evidence outlives the run)."""
+    kept = ARTIFACTS / "logs"
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True, exist_ok=True)
+    for log in [*root.glob("keycloak-*/keycloak.log"), *root.glob("logs/*.log")]:
+        shutil.copyfile(log, kept / f"{log.parent.name}-{log.name}")
 
 
 def workbench_env(stack: ClusterStack, api_url: str) -> dict[str, str]:

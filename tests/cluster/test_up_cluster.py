@@ -1,5 +1,6 @@
 """`make up-cluster` on this machine: two nodes, the balancer, two workbenches and the sample company provisioned
-through the balancer; the sample person signs in through it; `status` tells; `down` stops every process."""
+through the balancer; the sample person signs in through it; `status` tells; `rolling-restart` restarts every node
+in turn; `down` stops every process."""
 
 from __future__ import annotations
 
@@ -89,6 +90,13 @@ def test_make_up_cluster_serves_the_sample_company_through_the_balancer_and_down
 
     again = _stack(cluster_env, "up", "--nodes", "2")
     assert again.returncode == 0, again.stderr[-2000:]
+    # an upgrade's procedure: every node drained, restarted, primed and back, one at a time
+    rolled = _stack(cluster_env, "rolling-restart")
+    assert rolled.returncode == 0 and rolled.stdout.count("s in all)") == 2, (
+        rolled.stdout[-3000:] + rolled.stderr[-3000:]
+    )
+    with loopback_client(follow_redirects=False) as client:
+        assert isinstance(FormLogin(client, public).open(f"{workbench}/auth/login"), LoginPage), "no sign-in after it"
     down = _stack(cluster_env, "down")
     assert down.returncode == 0 and "keycloak-1 (cluster)" in down.stdout and "postgres (cluster)" in down.stdout
     for port in ("WUYE_CLUSTER_SSO_PORT", "WUYE_CLUSTER_WORKBENCH_PORT", "WUYE_WORKORDER_API_PORT"):
