@@ -25,6 +25,7 @@ from tests.security.code_driver import (
     assert_same_time,
     code_realm,
     markup,
+    message,
     settle,
     timed,
 )
@@ -172,3 +173,30 @@ def test_the_help_desk_code_works_once_even_in_parallel(realm_factory: Realms, s
 
     reached = [a for a in answers if isinstance(a, LoginPage) and "password-new" in a.text]
     assert len(reached) == 1, f"{len(reached)} browsers reached the new password with one code"
+
+
+def test_a_burst_of_parallel_guesses_gets_five_checks_of_the_help_desk_code(
+    realm_factory: Realms, sms_outbox: SmsOutbox
+) -> None:
+    """Forty browsers guess at once. Whatever passes the lockout gate before a failure is recorded, the code is
+    checked five times at most (its tries are taken atomically): at most four answers say "wrong, N more tries"."""
+    realm = code_realm(realm_factory, sms_outbox)
+    username, phone = "wy7841", "+8613900007841"
+    user_id = realm.add_user(username, phone=phone)
+    code = help_desk_code(realm, user_id, phone)
+    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 41)]
+    visitors = [Visitor(realm) for _ in wrong]
+    for visitor in visitors:
+        visitor.forgot_password_page()
+        visitor.submit(username=username)
+
+    answers = all_at_once([partial(v.code, guess) for v, guess in zip(visitors, wrong, strict=True)])
+
+    said = [message(a) if isinstance(a, LoginPage) else str(a.status_code) for a in answers]
+    assert not [a for a in answers if isinstance(a, LoginPage) and "password-new" in a.text]
+    checked_wrong = [m for m in said if "验证码不正确" in m]
+    print(
+        f"40 parallel guesses: {len(checked_wrong)} 'wrong code' answers, {sum('作废' in m for m in said)} 'void', "
+        f"{sum('锁定' in m for m in said)} 'locked'"
+    )
+    assert len(checked_wrong) <= 4, f"the code was checked more than its five tries: {said}"

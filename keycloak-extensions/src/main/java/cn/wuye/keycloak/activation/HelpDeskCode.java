@@ -3,6 +3,7 @@ package cn.wuye.keycloak.activation;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -14,6 +15,8 @@ import cn.wuye.keycloak.code.CodePolicy;
 import cn.wuye.keycloak.code.CodeState;
 import cn.wuye.keycloak.code.CodeVerifier;
 import cn.wuye.keycloak.code.OneTimeCode;
+import cn.wuye.keycloak.code.SendLimiter;
+import cn.wuye.keycloak.code.SingleUseSlots;
 import cn.wuye.keycloak.sms.SmsMessage;
 import cn.wuye.keycloak.sms.SmsSettings;
 
@@ -51,9 +54,10 @@ public final class HelpDeskCode {
     }
 
     /**
-     * Checks {@code input} against the account's help-desk code; empty when none is held. Single use: of parallel
-     * right answers only the one that removes the code wins. A wrong answer counts on the code (void after the
-     * policy's tries); the caller counts it towards the account's lockout as for any code.
+     * Checks {@code input} against the account's help-desk code; empty when none is held. Each check first takes
+     * one of the code's numbered tries in the cluster-wide store (atomic: parallel guesses get five checks in all,
+     * then the code is void); the caller counts a wrong code toward the account's lockout as for any code. Single
+     * use: of parallel right answers only the one that removes the code wins.
      */
     public static Optional<CodeVerifier.Outcome> verify(KeycloakSession s, RealmModel realm, UserModel user, String input,
                                                         CodePolicy policy, long now) {
@@ -62,16 +66,21 @@ public final class HelpDeskCode {
             return Optional.empty();
         }
         String key = storeKey(realm, user);
-        CodeVerifier.Outcome outcome = new CodeVerifier(policy).verify(held, key(s, realm), binding(user), input, now);
+        long lifespan = Math.max(1, (policy.validity().toMillis() - (now - held.get().issuedAtMillis())) / 1000);
+        OptionalInt attempt = new SendLimiter(policy, new SingleUseSlots(s.singleUseObjects()))
+                .claimTry(key + ":try:" + held.get().issuedAtMillis(), policy.maxAttempts(), lifespan);
+        if (attempt.isEmpty()) {
+            s.singleUseObjects().remove(key);
+            return Optional.of(new CodeVerifier.Outcome(CodeVerifier.Result.TOO_MANY_ATTEMPTS, Optional.empty(), 0));
+        }
+        CodeState counted = new CodeState(held.get().hash(), held.get().issuedAtMillis(), attempt.getAsInt());
+        CodeVerifier.Outcome outcome = new CodeVerifier(policy).verify(Optional.of(counted), key(s, realm), binding(user), input, now);
         if (outcome.result() == CodeVerifier.Result.OK) {
             return Optional.of(s.singleUseObjects().remove(key) != null ? outcome
                     : new CodeVerifier.Outcome(CodeVerifier.Result.NO_CODE, Optional.empty(), 0)); // used a moment ago
         }
-        if (outcome.next().isPresent()) {
-            long left = policy.validity().toMillis() - (now - held.get().issuedAtMillis());
-            s.singleUseObjects().put(key, Math.max(1, left / 1000), outcome.next().get().toNotes("")); // expires as issued
-        } else {
-            s.singleUseObjects().remove(key);
+        if (outcome.next().isEmpty()) {
+            s.singleUseObjects().remove(key); // expired, or this was its last try
         }
         return Optional.of(outcome);
     }

@@ -1,6 +1,7 @@
 package cn.wuye.keycloak.code;
 
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -136,6 +137,15 @@ public final class SendLimiter {
         OptionalLong since = store.noted(key + ":at");
         long left = since.isPresent() ? seconds * 1000 - (nowMillis - since.getAsLong()) : seconds * 1000;
         return Optional.of(refused(Reason.COOLDOWN, ceilSeconds(Math.min(left, seconds * 1000))));
+    }
+
+    /**
+     * One of {@code cap} numbered tries on a shared counter (a code's tries, checked by parallel requests): the
+     * number of the try taken (0-based), or empty when every try is used. Atomic: never more than {@code cap} tries.
+     */
+    public OptionalInt claimTry(String counter, int cap, long lifespanSeconds) {
+        Optional<String> slot = claim(counter, cap, lifespanSeconds, false);
+        return slot.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(slot.get().substring(counter.length() + 1)));
     }
 
     /**

@@ -222,4 +222,20 @@ class SendLimiterTest {
         limiter.endCooldown("realm", "acct:a");
         assertEquals(SendLimiter.Reason.ACCOUNT_LIMIT, at(T0 + 20_000, account("a", "ip1")).reason());
     }
+
+    @Test
+    void parallel_tries_of_one_code_get_the_cap_and_no_more() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<java.util.OptionalInt>> tries = pool.invokeAll(
+                    java.util.Collections.nCopies(40, () -> limiter.claimTry("code:try", 5, 300)));
+            java.util.Set<Integer> taken = new java.util.TreeSet<>();
+            for (java.util.concurrent.Future<java.util.OptionalInt> f : tries) {
+                f.get().ifPresent(taken::add);
+            }
+            assertEquals(java.util.Set.of(0, 1, 2, 3, 4), taken);
+        } finally {
+            pool.shutdown();
+        }
+    }
 }
