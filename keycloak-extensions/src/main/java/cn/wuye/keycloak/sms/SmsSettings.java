@@ -18,6 +18,8 @@ public final class SmsSettings {
     /** Vendor sign name (签名), template code/id, and Tencent's SmsSdkAppId. */
     public static final String SIGN_NAME = "wuyeSmsSignName";
     public static final String TEMPLATE = "wuyeSmsTemplate";
+    /** The vendor template of the activation SMS (company, 工号, sign-in address); see {@link SmsTemplate}. */
+    public static final String ACTIVATION_TEMPLATE = "wuyeSmsActivationTemplate";
     public static final String TENCENT_APP_ID = "wuyeSmsSdkAppId";
     public static final String TENCENT_REGION = "wuyeSmsTencentRegion";
     /** How long a code is valid, in seconds (1..900); default 300. */
