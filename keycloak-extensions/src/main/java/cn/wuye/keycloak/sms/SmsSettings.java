@@ -85,6 +85,15 @@ public final class SmsSettings {
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
+    /**
+     * A vendor's gateway URL: the documented one, or the server's environment variable {@code name} (a private
+     * gateway, or the tests' fake vendor). Never a realm attribute: a realm admin must not redirect codes.
+     */
+    public static String gateway(String name, String documented) {
+        String override = env(name);
+        return override == null ? documented : override;
+    }
+
     /** The first non-blank environment variable of {@code names}, or null. */
     public static String env(String... names) {
         for (String n : names) {

@@ -52,7 +52,8 @@ public class AliyunSmsSender implements SmsSender {
         String national = message.to().startsWith("+86") ? message.to().substring(3) : message.to();
         Map<String, String> params = AliyunSendSmsRequest.params(keyId, national, signName, template,
                 AliyunSendSmsRequest.templateParam(message.params()), Instant.now(), UUID.randomUUID().toString(), "JSON");
-        URI uri = URI.create(AliyunSendSmsRequest.ENDPOINT + "?" + AliyunPopSigner.signedQuery("GET", params, secret));
+        String endpoint = SmsSettings.gateway("WUYE_ALIYUN_SMS_ENDPOINT", AliyunSendSmsRequest.ENDPOINT);
+        URI uri = URI.create(endpoint + "?" + AliyunPopSigner.signedQuery("GET", params, secret));
         HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("GET", uri, Map.of(), null, SmsSettings.timeout(realm)));
         String code;
         try {

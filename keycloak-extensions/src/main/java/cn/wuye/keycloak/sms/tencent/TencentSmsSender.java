@@ -76,7 +76,7 @@ public class TencentSmsSender implements SmsSender {
         headers.put("X-TC-Version", "2021-01-11");
         headers.put("X-TC-Timestamp", Long.toString(now));
         headers.put("X-TC-Region", SmsSettings.attribute(realm, SmsSettings.TENCENT_REGION, "ap-guangzhou"));
-        HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("POST", URI.create("https://" + HOST + "/"), headers,
+        HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("POST", URI.create(SmsSettings.gateway("WUYE_TENCENT_SMS_ENDPOINT", "https://" + HOST + "/")), headers,
                 body, SmsSettings.timeout(realm)));
         JsonNode response;
         try {
