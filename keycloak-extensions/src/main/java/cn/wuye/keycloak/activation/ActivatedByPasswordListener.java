@@ -4,7 +4,6 @@ import com.google.auto.service.AutoService;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
-import org.keycloak.Config;
 import org.keycloak.events.Details;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
@@ -14,10 +13,10 @@ import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.PasswordCredentialModel;
+
+import cn.wuye.keycloak.spi.AccountEventListener;
 
 /**
  * Event listener {@value #ID}: a password set by any way Keycloak offers activates the account
@@ -33,20 +32,18 @@ import org.keycloak.models.credential.PasswordCredentialModel;
  * {@code UPDATE_PASSWORD}: the person has not chosen a password yet, and activates when they do).
  */
 @AutoService(EventListenerProviderFactory.class)
-public class ActivatedByPasswordListener implements EventListenerProvider, EventListenerProviderFactory {
+public class ActivatedByPasswordListener extends AccountEventListener {
 
     public static final String ID = "wuye-activated-by-password";
     private static final Logger LOG = Logger.getLogger(ActivatedByPasswordListener.class);
     private static final Pattern ADMIN_SET_PASSWORD = Pattern.compile("users/([^/]+)/reset-password");
-
-    private final KeycloakSession session;
 
     public ActivatedByPasswordListener() {
         this(null);
     }
 
     private ActivatedByPasswordListener(KeycloakSession session) {
-        this.session = session;
+        super(session);
     }
 
     @Override
@@ -83,20 +80,14 @@ public class ActivatedByPasswordListener implements EventListenerProvider, Event
      * the event.
      */
     private void activated(String realmId, String userId, boolean byAdmin, String why) {
-        String done = "wuye.activated." + userId;
-        if (session.getAttribute(done) != null) {
-            return;
-        }
-        RealmModel realm = session.realms().getRealm(realmId);
-        UserModel user = realm == null ? null : session.users().getUserById(realm, userId);
+        UserModel user = accountOnce("wuye.activated", realmId, userId);
         if (user == null || byAdmin && user.getRequiredActionsStream().anyMatch(UserModel.RequiredAction.UPDATE_PASSWORD.name()::equals)) {
             return;
         }
         boolean wasQueued = user.getFirstAttribute(Activation.STATE) != null;
         Activation.activated(user, System.currentTimeMillis());
-        session.setAttribute(done, Boolean.TRUE);
         if (wasQueued) {
-            LOG.infof("user %s in realm %s activated (%s)", userId, realm.getName(), why);
+            LOG.infof("user %s in realm %s activated (%s)", userId, realmId, why);
         }
     }
 
@@ -106,19 +97,7 @@ public class ActivatedByPasswordListener implements EventListenerProvider, Event
     }
 
     @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
     public String getId() {
         return ID;
-    }
-
-    @Override
-    public void close() {
     }
 }
