@@ -65,6 +65,7 @@ SERVICE_FIXTURES = frozenset(
         "cluster_stack",
         "oauth2_proxy_binary",
         "upstream",
+        "vendor_keycloak",
     }
 )
 

@@ -23,6 +23,7 @@ import cn.wuye.keycloak.sms.SmsDelivery;
 import cn.wuye.keycloak.sms.SmsException;
 import cn.wuye.keycloak.sms.SmsMessage;
 import cn.wuye.keycloak.sms.SmsSettings;
+import cn.wuye.keycloak.sms.SmsTemplate;
 
 /**
  * One round of the activation drain (every second, on one node of the cluster at a time): finds the accounts
@@ -42,7 +43,8 @@ public final class ActivationDrain implements ScheduledTask {
     static final Duration FAILURE_PAUSE = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(ActivationDrain.class);
 
-    enum Outcome { SENT, SKIPPED, REALM_DONE }
+    /** {@code KIND_BLOCKED}: the realm cannot send this kind of SMS yet (its vendor template is not set). */
+    enum Outcome { SENT, SKIPPED, REALM_DONE, KIND_BLOCKED }
 
     private volatile boolean stopped;
 
@@ -64,6 +66,7 @@ public final class ActivationDrain implements ScheduledTask {
         KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
         long deadline = System.currentTimeMillis() + ROUND_BUDGET.toMillis();
         Set<String> realmsDone = new HashSet<>();
+        Set<String> kindsBlocked = new HashSet<>();
         List<PendingAccounts.Pending> queue;
         try {
             queue = PendingAccounts.find(session, PER_REALM);
@@ -77,8 +80,15 @@ public final class ActivationDrain implements ScheduledTask {
             if (stopped || System.currentTimeMillis() > deadline) {
                 return;
             }
-            if (!realmsDone.contains(pending.realmId()) && inTransaction(factory, pending) == Outcome.REALM_DONE) {
+            String kindInRealm = pending.realmId() + ":" + pending.kind();
+            if (realmsDone.contains(pending.realmId()) || kindsBlocked.contains(kindInRealm)) {
+                continue;
+            }
+            Outcome outcome = inTransaction(factory, pending);
+            if (outcome == Outcome.REALM_DONE) {
                 realmsDone.add(pending.realmId());
+            } else if (outcome == Outcome.KIND_BLOCKED) {
+                kindsBlocked.add(kindInRealm);
             }
         }
     }
@@ -118,6 +128,9 @@ public final class ActivationDrain implements ScheduledTask {
             return Outcome.SKIPPED;
         }
         s.getContext().setRealm(realm);
+        if (!ready(s, realm, pending.kind())) {
+            return Outcome.KIND_BLOCKED;
+        }
         UserModel user = s.users().getUserById(realm, pending.userId());
         if (user == null || !stillQueued(user, pending.kind())) {
             return Outcome.SKIPPED;
@@ -161,6 +174,22 @@ public final class ActivationDrain implements ScheduledTask {
         }
     }
 
+    /**
+     * Whether the realm's gateway can send this kind of SMS; if its vendor template is not set the accounts stay
+     * queued (they leave once IT sets it) and a WARN names the attribute, once per realm and kind per hour.
+     */
+    private static boolean ready(KeycloakSession s, RealmModel realm, PendingAccounts.Kind kind) throws SmsException {
+        try {
+            SmsDelivery.ready(s, realm, kind.template);
+            return true;
+        } catch (SmsTemplate.MissingTemplate e) {
+            if (s.singleUseObjects().putIfAbsent("wuye-drain:notemplate:" + realm.getId() + ":" + kind, 3600)) {
+                LOG.warnf("Activation drain: %s SMS stay queued in realm %s: %s", kind, realm.getName(), e.getMessage());
+            }
+            return false;
+        }
+    }
+
     private static boolean stillQueued(UserModel user, PendingAccounts.Kind kind) {
         return kind == PendingAccounts.Kind.ACTIVATION
                 ? Activation.PENDING.equals(user.getFirstAttribute(Activation.STATE))
@@ -185,6 +214,6 @@ public final class ActivationDrain implements ScheduledTask {
                 CodeTexts.company(realm), user.getUsername(), address));
         user.setSingleAttribute(Activation.STATE, Activation.SENT);
         user.setSingleAttribute(Activation.SENT_AT, Long.toString(now));
-        return new SmsMessage(realm.getName(), phone, text, "", "activation");
+        return SmsMessage.activation(realm.getName(), phone, text, CodeTexts.company(realm), user.getUsername(), address);
     }
 }

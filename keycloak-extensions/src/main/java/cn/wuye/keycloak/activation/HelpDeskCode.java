@@ -42,9 +42,10 @@ public final class HelpDeskCode {
         user.removeAttribute(Activation.RESET_CODE_REQUESTED);
         user.setSingleAttribute(Activation.RESET_CODE_SENT_AT, Long.toString(now));
         Locale locale = ActivationText.locale(user.getFirstAttribute(UserModel.LOCALE));
+        long minutes = Math.max(1, (validity + 59) / 60);
         String text = CodeTexts.format(s, realm, locale, "wuyeHelpDeskCodeSmsText", CodeTexts.company(realm), code,
-                Long.toString(Math.max(1, (validity + 59) / 60)), user.getUsername());
-        return new SmsMessage(realm.getName(), phone, text, code, "reset-code");
+                Long.toString(minutes), user.getUsername());
+        return SmsMessage.code(realm.getName(), phone, text, code, minutes, "reset-code");
     }
 
     /** Whether the help desk's code for this account is waiting: sent, still valid, unused and not guessed out. */

@@ -8,14 +8,24 @@ import jakarta.persistence.EntityManager;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.Provider;
 
+import cn.wuye.keycloak.sms.SmsTemplate;
+
 /**
  * Accounts waiting for the drain, in every realm at once: one query on the user-attribute table's (name, value)
  * index, however many tenants the server holds, instead of a search per realm every second.
  */
 final class PendingAccounts {
 
-    /** What the drain owes an account. */
-    enum Kind { ACTIVATION, RESET_CODE }
+    /** What the drain owes an account, and the vendor template its SMS fills. */
+    enum Kind {
+        ACTIVATION(SmsTemplate.ACTIVATION), RESET_CODE(SmsTemplate.CODE);
+
+        final SmsTemplate template;
+
+        Kind(SmsTemplate template) {
+            this.template = template;
+        }
+    }
 
     record Pending(String realmId, String userId, Kind kind) {
     }

@@ -165,7 +165,7 @@ final class CodeFlow {
                 LOG.infof("Code sent (%s) by email for %s in realm %s", purpose, who(user), realm.getName());
                 return Sent.OK;
             }
-            SmsMessage message = new SmsMessage(realm.getName(), destination, text, code, purpose);
+            SmsMessage message = SmsMessage.code(realm.getName(), destination, text, code, policy(realm).validityMinutes(), purpose);
             if ("reset".equals(purpose)) {
                 SmsDelivery.afterCommit(session, realm, message); // same answer time, account or not
             } else {

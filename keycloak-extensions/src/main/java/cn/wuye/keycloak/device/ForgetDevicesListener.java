@@ -5,7 +5,6 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
-import org.keycloak.Config;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
@@ -15,11 +14,10 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.http.HttpRequest;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 import cn.wuye.keycloak.authenticator.SmsOtpAuthenticator;
+import cn.wuye.keycloak.spi.AccountEventListener;
 
 /**
  * Event listener {@value #ID}: every "sign out everywhere" forgets every trusted browser of the account, by
@@ -33,21 +31,19 @@ import cn.wuye.keycloak.authenticator.SmsOtpAuthenticator;
  * sign-out of one session (also a LOGOUT event) keeps the browser trusted: that is what "trust" is for.
  */
 @AutoService(EventListenerProviderFactory.class)
-public class ForgetDevicesListener implements EventListenerProvider, EventListenerProviderFactory {
+public class ForgetDevicesListener extends AccountEventListener {
 
     public static final String ID = "wuye-forget-devices";
     private static final Logger LOG = Logger.getLogger(ForgetDevicesListener.class);
     private static final Pattern ACCOUNT_SIGN_OUT_ALL = Pattern.compile(".*/realms/[^/]+/account/sessions/?");
     private static final Pattern ADMIN_SIGN_OUT_USER = Pattern.compile("users/([^/]+)/logout");
 
-    private final KeycloakSession session;
-
     public ForgetDevicesListener() {
         this(null);
     }
 
     private ForgetDevicesListener(KeycloakSession session) {
-        this.session = session;
+        super(session);
     }
 
     @Override
@@ -77,17 +73,11 @@ public class ForgetDevicesListener implements EventListenerProvider, EventListen
 
     /** One new epoch per request is enough: the console's sign-out sends one event per session. */
     private void forget(String realmId, String userId, String why) {
-        String done = "wuye.devicesForgotten." + userId;
-        if (session.getAttribute(done) != null) {
-            return;
-        }
-        RealmModel realm = session.realms().getRealm(realmId);
-        UserModel user = realm == null ? null : session.users().getUserById(realm, userId);
+        UserModel user = accountOnce("wuye.devicesForgotten", realmId, userId);
         if (user == null) {
             return;
         }
         user.setSingleAttribute(SmsOtpAuthenticator.DEVICE_EPOCH_ATTRIBUTE, UUID.randomUUID().toString());
-        session.setAttribute(done, Boolean.TRUE);
         LOG.infof("trusted browsers of user %s forgotten (%s)", userId, why);
     }
 
@@ -97,19 +87,7 @@ public class ForgetDevicesListener implements EventListenerProvider, EventListen
     }
 
     @Override
-    public void init(Config.Scope config) {
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-    }
-
-    @Override
     public String getId() {
         return ID;
-    }
-
-    @Override
-    public void close() {
     }
 }

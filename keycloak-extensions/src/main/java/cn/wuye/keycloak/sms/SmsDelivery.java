@@ -32,12 +32,21 @@ public final class SmsDelivery {
 
     /** Sends now; throws when the realm's sender is missing or the gateway fails. */
     public static void now(KeycloakSession session, RealmModel realm, SmsMessage message) throws SmsException {
+        sender(session, realm).send(realm, message);
+        LOG.infof("Code sent (%s) by SMS to %s in realm %s", message.purpose(), PhoneNumbers.mask(message.to()), realm.getName());
+    }
+
+    /** Throws when the realm's sender could not send a message of this kind (e.g. its vendor template is not set). */
+    public static void ready(KeycloakSession session, RealmModel realm, SmsTemplate template) throws SmsException {
+        sender(session, realm).ready(realm, template);
+    }
+
+    private static SmsSender sender(KeycloakSession session, RealmModel realm) throws SmsException {
         SmsSender sender = session.getProvider(SmsSender.class, SmsSettings.sender(realm));
         if (sender == null) {
             throw new SmsException("no SMS sender named " + SmsSettings.sender(realm));
         }
-        sender.send(realm, message);
-        LOG.infof("Code sent (%s) by SMS to %s in realm %s", message.purpose(), PhoneNumbers.mask(message.to()), realm.getName());
+        return sender;
     }
 
     /** Sends once the current transaction has committed, in a session of its own; failures are logged only. */

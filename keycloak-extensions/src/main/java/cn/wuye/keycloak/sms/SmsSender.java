@@ -9,6 +9,13 @@ public interface SmsSender extends Provider {
     /** Sends or throws; must return within the configured timeout. */
     void send(RealmModel realm, SmsMessage message) throws SmsException;
 
+    /**
+     * Whether the realm is set up to send messages of this kind, checked before anything is claimed or sent;
+     * throws {@link SmsTemplate.MissingTemplate} naming what to set. The dev outbox needs no template.
+     */
+    default void ready(RealmModel realm, SmsTemplate template) throws SmsException {
+    }
+
     @Override
     default void close() {
     }

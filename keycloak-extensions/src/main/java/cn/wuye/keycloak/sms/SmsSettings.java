@@ -18,6 +18,8 @@ public final class SmsSettings {
     /** Vendor sign name (签名), template code/id, and Tencent's SmsSdkAppId. */
     public static final String SIGN_NAME = "wuyeSmsSignName";
     public static final String TEMPLATE = "wuyeSmsTemplate";
+    /** The vendor template of the activation SMS (company, 工号, sign-in address); see {@link SmsTemplate}. */
+    public static final String ACTIVATION_TEMPLATE = "wuyeSmsActivationTemplate";
     public static final String TENCENT_APP_ID = "wuyeSmsSdkAppId";
     public static final String TENCENT_REGION = "wuyeSmsTencentRegion";
     /** How long a code is valid, in seconds (1..900); default 300. */
@@ -81,6 +83,15 @@ public final class SmsSettings {
     public static String attribute(RealmModel realm, String name, String fallback) {
         String v = realm.getAttribute(name);
         return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    /**
+     * A vendor's gateway URL: the documented one, or the server's environment variable {@code name} (a private
+     * gateway, or the tests' fake vendor). Never a realm attribute: a realm admin must not redirect codes.
+     */
+    public static String gateway(String name, String documented) {
+        String override = env(name);
+        return override == null ? documented : override;
     }
 
     /** The first non-blank environment variable of {@code names}, or null. */

@@ -19,15 +19,23 @@ import cn.wuye.keycloak.sms.SmsMessage;
 import cn.wuye.keycloak.sms.SmsSender;
 import cn.wuye.keycloak.sms.SmsSenderFactory;
 import cn.wuye.keycloak.sms.SmsSettings;
+import cn.wuye.keycloak.sms.SmsTemplate;
 
 /**
  * Aliyun Dysmsapi SendSms. Keys from the environment only ({@code WUYE_ALIYUN_SMS_ACCESS_KEY_ID} /
  * {@code _SECRET}, or Alibaba Cloud's {@code ALIBABA_CLOUD_ACCESS_KEY_ID} / {@code _SECRET}); sign name and
- * template code from realm attributes; the template takes {@code ${code}}.
+ * template codes from realm attributes, one per {@link SmsTemplate} kind; {@code TemplateParam} carries the
+ * message's named parameters ({@code ${code}}/{@code ${minutes}}, or {@code ${company}}/{@code ${username}}/{@code ${address}}).
  */
 public class AliyunSmsSender implements SmsSender {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VENDOR = "Aliyun";
+
+    @Override
+    public void ready(RealmModel realm, SmsTemplate template) throws SmsException {
+        template.id(realm, VENDOR);
+    }
 
     @Override
     public void send(RealmModel realm, SmsMessage message) throws SmsException {
@@ -37,14 +45,15 @@ public class AliyunSmsSender implements SmsSender {
             throw new SmsException("Aliyun SMS keys are not set in the environment");
         }
         String signName = SmsSettings.attribute(realm, SmsSettings.SIGN_NAME, null);
-        String template = SmsSettings.attribute(realm, SmsSettings.TEMPLATE, null);
-        if (signName == null || template == null) {
-            throw new SmsException("realm attributes " + SmsSettings.SIGN_NAME + " and " + SmsSettings.TEMPLATE + " are required");
+        if (signName == null) {
+            throw new SmsException("realm attribute " + SmsSettings.SIGN_NAME + " is required");
         }
+        String template = message.template().id(realm, VENDOR);
         String national = message.to().startsWith("+86") ? message.to().substring(3) : message.to();
         Map<String, String> params = AliyunSendSmsRequest.params(keyId, national, signName, template,
-                "{\"code\":\"" + message.templateCode("Aliyun") + "\"}", Instant.now(), UUID.randomUUID().toString(), "JSON");
-        URI uri = URI.create(AliyunSendSmsRequest.ENDPOINT + "?" + AliyunPopSigner.signedQuery("GET", params, secret));
+                AliyunSendSmsRequest.templateParam(message.params()), Instant.now(), UUID.randomUUID().toString(), "JSON");
+        String endpoint = SmsSettings.gateway("WUYE_ALIYUN_SMS_ENDPOINT", AliyunSendSmsRequest.ENDPOINT);
+        URI uri = URI.create(endpoint + "?" + AliyunPopSigner.signedQuery("GET", params, secret));
         HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("GET", uri, Map.of(), null, SmsSettings.timeout(realm)));
         String code;
         try {

@@ -19,30 +19,38 @@ import cn.wuye.keycloak.sms.SmsMessage;
 import cn.wuye.keycloak.sms.SmsSender;
 import cn.wuye.keycloak.sms.SmsSenderFactory;
 import cn.wuye.keycloak.sms.SmsSettings;
+import cn.wuye.keycloak.sms.SmsTemplate;
 
 /**
  * Tencent Cloud SMS SendSms (API 2021-01-11), signed with TC3-HMAC-SHA256. Keys from the environment only
  * ({@code TENCENTCLOUD_SECRET_ID} / {@code TENCENTCLOUD_SECRET_KEY}); SmsSdkAppId, sign name and template id
- * from realm attributes; the template takes the code and the validity in minutes.
+ * from realm attributes, one template id per {@link SmsTemplate} kind; {@code TemplateParamSet} is the message's
+ * parameters in order (code, minutes; or company, 工号, address).
  */
 public class TencentSmsSender implements SmsSender {
 
     static final String HOST = "sms.tencentcloudapi.com";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VENDOR = "Tencent Cloud";
 
     /** The JSON body of SendSms; a pure function, so the request shape is testable. */
-    public static String payload(String appId, String signName, String templateId, String e164, String code) {
+    public static String payload(String appId, String signName, String templateId, String e164, List<String> templateParams) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("PhoneNumberSet", List.of(e164));
         body.put("SmsSdkAppId", appId);
         body.put("SignName", signName);
         body.put("TemplateId", templateId);
-        body.put("TemplateParamSet", List.of(code, "5"));
+        body.put("TemplateParamSet", templateParams);
         try {
             return JSON.writeValueAsString(body);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public void ready(RealmModel realm, SmsTemplate template) throws SmsException {
+        template.id(realm, VENDOR);
     }
 
     @Override
@@ -54,12 +62,11 @@ public class TencentSmsSender implements SmsSender {
         }
         String appId = SmsSettings.attribute(realm, SmsSettings.TENCENT_APP_ID, null);
         String signName = SmsSettings.attribute(realm, SmsSettings.SIGN_NAME, null);
-        String template = SmsSettings.attribute(realm, SmsSettings.TEMPLATE, null);
-        if (appId == null || signName == null || template == null) {
-            throw new SmsException("realm attributes " + SmsSettings.TENCENT_APP_ID + ", " + SmsSettings.SIGN_NAME + " and "
-                    + SmsSettings.TEMPLATE + " are required");
+        if (appId == null || signName == null) {
+            throw new SmsException("realm attributes " + SmsSettings.TENCENT_APP_ID + " and " + SmsSettings.SIGN_NAME + " are required");
         }
-        String body = payload(appId, signName, template, message.to(), message.templateCode("Tencent Cloud"));
+        String template = message.template().id(realm, VENDOR);
+        String body = payload(appId, signName, template, message.to(), message.values());
         long now = System.currentTimeMillis() / 1000;
         Tc3Signer.Signed signed = Tc3Signer.sign(Tc3Signer.Request.json(HOST, "sms", "SendSms", body), id, key, now);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -69,7 +76,7 @@ public class TencentSmsSender implements SmsSender {
         headers.put("X-TC-Version", "2021-01-11");
         headers.put("X-TC-Timestamp", Long.toString(now));
         headers.put("X-TC-Region", SmsSettings.attribute(realm, SmsSettings.TENCENT_REGION, "ap-guangzhou"));
-        HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("POST", URI.create("https://" + HOST + "/"), headers,
+        HttpGateway.Reply reply = HttpGateway.send(new HttpGateway.Call("POST", URI.create(SmsSettings.gateway("WUYE_TENCENT_SMS_ENDPOINT", "https://" + HOST + "/")), headers,
                 body, SmsSettings.timeout(realm)));
         JsonNode response;
         try {
