@@ -104,13 +104,13 @@ def test_without_its_template_the_activation_sms_waits_and_the_log_says_once_wha
     assert len(sent) == 1 and fake_vendors.refused == []
     assert sent[0].to == "13900007901", "Aliyun takes the mainland number without +86"
     assert sent[0].template == "SMS_ACT_1"
-    assert sent[0].params == {"company": company(realm), "username": "wy7901", "address": ADDRESS}
+    assert sent[0].params == {"company": company(realm), "username": "wy7901"}, (
+        "no address: it is fixed in the template"
+    )
     assert attributes_of(realm, user_id).get(ACTIVATION) == ["sent"]
 
 
-def test_tencent_gets_company_username_address_in_that_order(
-    vendor_keycloak: LocalKeycloak, fake_vendors: FakeVendors
-) -> None:
+def test_tencent_gets_company_then_username(vendor_keycloak: LocalKeycloak, fake_vendors: FakeVendors) -> None:
     realm = vendor_realm(vendor_keycloak.endpoint(), "tencent", wuyeSmsSdkAppId="1400000001", **{MISSING: "2088001"})
     user_id = queue_joiner(realm, Joiner("wy7902", "+8613900007902"))
 
@@ -118,7 +118,7 @@ def test_tencent_gets_company_username_address_in_that_order(
     sent = to(fake_vendors, "13900007902")
     assert len(sent) == 1 and fake_vendors.refused == []
     assert sent[0].to == "+8613900007902" and sent[0].template == "2088001"
-    assert sent[0].params == [company(realm), "wy7902", ADDRESS]
+    assert sent[0].params == [company(realm), "wy7902"]
     assert attributes_of(realm, user_id).get(ACTIVATION) == ["sent"]
 
 

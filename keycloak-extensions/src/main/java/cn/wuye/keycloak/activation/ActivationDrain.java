@@ -214,6 +214,6 @@ public final class ActivationDrain implements ScheduledTask {
                 CodeTexts.company(realm), user.getUsername(), address));
         user.setSingleAttribute(Activation.STATE, Activation.SENT);
         user.setSingleAttribute(Activation.SENT_AT, Long.toString(now));
-        return SmsMessage.activation(realm.getName(), phone, text, CodeTexts.company(realm), user.getUsername(), address);
+        return SmsMessage.activation(realm.getName(), phone, text, CodeTexts.company(realm), user.getUsername());
     }
 }

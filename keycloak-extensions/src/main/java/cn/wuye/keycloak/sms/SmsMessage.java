@@ -31,10 +31,15 @@ public record SmsMessage(String realm, String to, String text, String purpose, S
                 List.of(new Param("code", code), new Param("minutes", Long.toString(validityMinutes))));
     }
 
-    /** The activation SMS: company, 工号 and the sign-in address (without scheme); no code, no link. */
-    public static SmsMessage activation(String realm, String to, String text, String company, String username, String address) {
+    /**
+     * The activation SMS: no code, no link. Its template takes the company and the 工号; the sign-in address is
+     * written into the registered template itself, because vendors refuse a domain or an address as a variable
+     * (Aliyun {@code isv.PARAM_NOT_SUPPORT_URL}: "域名和ip请固化到模板申请中"). {@code text} (the dev outbox)
+     * carries the address from the realm.
+     */
+    public static SmsMessage activation(String realm, String to, String text, String company, String username) {
         return new SmsMessage(realm, to, text, "activation", SmsTemplate.ACTIVATION,
-                List.of(new Param("company", company), new Param("username", username), new Param("address", address)));
+                List.of(new Param("company", company), new Param("username", username)));
     }
 
     /** The one-time code inside the message, or "" (the activation SMS has none). */

@@ -10,7 +10,7 @@ public enum SmsTemplate {
 
     /** Login, reset and help-desk codes: parameters {@code code}, {@code minutes}. */
     CODE(SmsSettings.TEMPLATE),
-    /** The activation SMS: parameters {@code company}, {@code username} (工号), {@code address}. */
+    /** The activation SMS: parameters {@code company}, {@code username} (工号); the address is fixed in the template. */
     ACTIVATION(SmsSettings.ACTIVATION_TEMPLATE);
 
     private final String attribute;

@@ -25,7 +25,7 @@ import cn.wuye.keycloak.sms.SmsTemplate;
  * Aliyun Dysmsapi SendSms. Keys from the environment only ({@code WUYE_ALIYUN_SMS_ACCESS_KEY_ID} /
  * {@code _SECRET}, or Alibaba Cloud's {@code ALIBABA_CLOUD_ACCESS_KEY_ID} / {@code _SECRET}); sign name and
  * template codes from realm attributes, one per {@link SmsTemplate} kind; {@code TemplateParam} carries the
- * message's named parameters ({@code ${code}}/{@code ${minutes}}, or {@code ${company}}/{@code ${username}}/{@code ${address}}).
+ * message's named parameters ({@code ${code}}/{@code ${minutes}}, or {@code ${company}}/{@code ${username}}).
  */
 public class AliyunSmsSender implements SmsSender {
 

@@ -25,7 +25,7 @@ import cn.wuye.keycloak.sms.SmsTemplate;
  * Tencent Cloud SMS SendSms (API 2021-01-11), signed with TC3-HMAC-SHA256. Keys from the environment only
  * ({@code TENCENTCLOUD_SECRET_ID} / {@code TENCENTCLOUD_SECRET_KEY}); SmsSdkAppId, sign name and template id
  * from realm attributes, one template id per {@link SmsTemplate} kind; {@code TemplateParamSet} is the message's
- * parameters in order (code, minutes; or company, 工号, address).
+ * parameters in order (code, minutes; or company, 工号).
  */
 public class TencentSmsSender implements SmsSender {
 
