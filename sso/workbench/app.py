@@ -38,7 +38,7 @@ async def _provider_unavailable(request: Request, exc: Exception) -> Response:
 
 async def _sessions_unavailable(request: Request, exc: Exception) -> Response:
     """Redis away (restarting): the same retry page as for Keycloak; sessions are kept, the next request works."""
-    log.warning("session store unavailable: %s", exc)
+    log.warning("session store unavailable: %s (%s)", exc, exc.__cause__)  # the cause says which Redis error
     return _retry_page(request, "sessions-unavailable")
 
 

@@ -204,10 +204,11 @@ class RedisSessionStore:
         from redis.retry import Retry
 
         # after a Redis restart every pooled connection is stale: retry on a fresh one instead of failing the
-        # request (and while Redis reloads its append-only file, it answers LOADING for a moment)
+        # request (and while Redis reloads its append-only file, it answers LOADING for a moment); six tries over
+        # about 3 s, because a cluster test once saw one request fail this way 10 s after Redis was back
         self._redis = redis.Redis.from_url(
             url,
-            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 6),
             retry_on_error=[ConnectionError, TimeoutError, BusyLoadingError],
             health_check_interval=10,
         )
