@@ -199,13 +199,14 @@ class RedisSessionStore:
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis  # only when configured
+        from redis.asyncio.retry import Retry  # not redis.retry.Retry: that one cannot await, so it never retries
         from redis.backoff import ExponentialBackoff
         from redis.exceptions import BusyLoadingError, ConnectionError, TimeoutError
-        from redis.retry import Retry
 
-        # after a Redis restart every pooled connection is stale: retry on a fresh one instead of failing the
-        # request (and while Redis reloads its append-only file, it answers LOADING for a moment); six tries over
-        # about 3 s, because a cluster test once saw one request fail this way 10 s after Redis was back
+        # After a Redis restart every pooled connection is stale, and while Redis reloads its append-only file it
+        # answers LOADING: retry on a fresh connection for about 3 s (0.1 + 0.2 + 0.4 + 0.8 + 1 + 1) before the
+        # request gets the retry page, so a short restart is a pause for people, not an error
+        # (tests/workbench/test_redis_restart.py)
         self._redis = redis.Redis.from_url(
             url,
             retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 6),
