@@ -64,13 +64,29 @@ def haproxy_binary() -> str:
 #: Seconds over which a Keycloak node back in the balancer reaches its full share (HAProxy's ``slowstart``).
 SLOWSTART_S = 20
 
+#: HAProxy's table of Keycloak user sessions: which node created each one (and so holds it).
+USER_SESSIONS_TABLE = "keycloak_user_sessions"
+
 #: A sign-in's requests stay on the node that started it: HAProxy remembers which server set each ``AUTH_SESSION_ID``
-#: (its first 64 characters hold the session's id) for 30 minutes, Keycloak's longest sign-in.
+#: (its first 64 characters hold the session's id) for 30 minutes, Keycloak's longest sign-in. And every later
+#: request about the user session goes to the node that created it too: the workbench's code exchange and token
+#: refreshes carry no cookie, but the session's id is inside them (the code is ``<uuid>.<session id>.<client>``,
+#: the refresh token's ``sid`` claim), and the sign-in's redirect names it (``session_state``). Without this, half
+#: of those requests read and wrote the session across the cluster (bench/bench_cluster.py).
 KEYCLOAK_AFFINITY = (
+    "option http-buffer-request",
     "stick-table type string len 64 size 200k expire 30m",
     "stick on req.cook(AUTH_SESSION_ID)",
+    f"stick match req.body_param(code),field(2,.) table {USER_SESSIONS_TABLE}",
+    f"stick match req.body_param(refresh_token),jwt_payload_query('$.sid') table {USER_SESSIONS_TABLE}",
     "stick store-response res.cook(AUTH_SESSION_ID)",
+    "stick store-response \"res.hdr(location),regsub('^.*[?&]session_state=([^&]*).*','\\\\1')\" "
+    f"table {USER_SESSIONS_TABLE} if {{ res.hdr(location) -m sub session_state= }}",
 )
+
+#: The user sessions' table, as long as the realm's longest session (``ssoSessionMaxLifespan``, 10 h); a match
+#: renews an entry.
+USER_SESSIONS_BACKEND = (f"backend {USER_SESSIONS_TABLE}", "    stick-table type string len 64 size 500k expire 10h")
 
 
 def render_config(
@@ -83,6 +99,7 @@ def render_config(
     kept on the node that started them; ``admin_socket``: the runtime API (drain a node) on that path, mode 0600."""
     runtime_api = f"\n    stats socket {admin_socket} mode 600 level admin" if admin_socket else ""
     affinity = "\n".join(f"    {line}" for line in KEYCLOAK_AFFINITY)
+    user_sessions = "\n".join(USER_SESSIONS_BACKEND)
 
     def servers(backends: Sequence[Backend], options: str = "") -> str:
         checked = [f"    server {b.name} 127.0.0.1:{b.port} check port {b.check_port}{options}" for b in backends]
@@ -150,6 +167,8 @@ backend workbench
     option httpchk GET /healthz
     http-check expect status 200
 {servers(workbenches)}
+
+{user_sessions}
 """
 
 

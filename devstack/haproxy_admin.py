@@ -29,6 +29,7 @@ class ServerStat:
     current: int  # requests being served now (``scur``)
     idle_seconds: int  # since the last request was sent to it (``lastsess``; -1: never)
     total: int  # requests sent to it since HAProxy started (``stot``)
+    server_id: int  # HAProxy's id of the server (``sid``), as stick tables name it
 
 
 class HAProxyAdmin:
@@ -71,5 +72,13 @@ class HAProxyAdmin:
                     current=int(row["scur"] or 0),
                     idle_seconds=int(row["lastsess"] or -1),
                     total=int(row["stot"] or 0),
+                    server_id=int(row["sid"] or 0),
                 )
         raise SetupError(f"HAProxy has no server {backend}/{server}.", "See `show stat` on its admin socket.")
+
+    def forget_stuck_to(self, table: str, backend: str, server: str) -> None:
+        """Drop ``table``'s entries that send requests to ``server`` (they go to any server again)."""
+        server_id = self.server(backend, server).server_id
+        answer = self.command(f"clear table {table} data.server_id eq {server_id}").strip()
+        if answer:  # success is an empty answer
+            raise SetupError(f"HAProxy refused to clear {table}'s entries of {backend}/{server}.", answer[:500])

@@ -3,7 +3,8 @@
 For each node in turn:
 
 1. **drain** it in HAProxy: new sign-ins go to the other nodes, while the sign-ins in flight there (HAProxy's
-   stick table on their ``AUTH_SESSION_ID``) still reach it and finish;
+   stick table on their ``AUTH_SESSION_ID``) still reach it and finish; the token requests of the user sessions it
+   created (HAProxy's user-session table) go to any node from now on, since every node can serve them;
 2. **wait** until it has served its last request: nothing in flight and nothing sent to it for ``quiet``
    seconds, at most ``drain_timeout`` (a sign-in left on its form longer goes on at another node: every
    authentication session has a copy on a second node);
@@ -32,7 +33,7 @@ from urllib.parse import urlencode
 import httpx
 
 from devstack.cluster import Cluster
-from devstack.haproxy import SLOWSTART_S
+from devstack.haproxy import SLOWSTART_S, USER_SESSIONS_TABLE
 from provisioning.realm_import import master_admin
 from sso.catalog import WORKBENCH_CLIENT_ID
 from sso.oidc.pkce import code_challenge, new_code_verifier
@@ -127,6 +128,7 @@ def restart_drained(
     started = time.monotonic()
     balancer.set_state(BACKEND, name, "drain")
     balancer.set_state(BACKEND, name + UNCHECKED, "maint")  # the fail-open twin must not take traffic either
+    balancer.forget_stuck_to(USER_SESSIONS_TABLE, BACKEND, name)  # else its people's refreshes never let it go quiet
     timed_out = not _wait_drained(cluster, name, drain_timeout, quiet)
     drained = time.monotonic()
     say(f"{name}: {'drain timed out' if timed_out else 'drained'} after {drained - started:.1f} s; stopping")
