@@ -15,14 +15,20 @@ p50/p95/p99 latency and CPU per operation (Keycloak JVMs, workbenches, HAProxy f
 the machine and the load average, and sets the Keycloak CPU beside the sizing guide (15 password
 sign-ins/s and 120 refreshes/s per vCPU, i.e. 67 ms and 8.3 ms of CPU each).
 
-Every configuration is **warmed up** first (``--warm-up`` sign-ins and refreshes, unmeasured): a node
-that was just started spends its first hundred sign-ins compiling (JIT) and filling its caches, and in
+Every configuration is **warmed up** first (``--warm-up`` sign-ins and refreshes per node, unmeasured): a
+node that was just started spends its first hundred sign-ins compiling (JIT) and filling its caches, and in
 the 2-node configuration the second node is such a node. The Keycloak JVMs' **idle CPU** (JGroups,
 Infinispan, GC with no request at all) is measured over ``--idle`` seconds and printed beside, and the
 2-node column says how HAProxy split the sign-ins' requests between the nodes.
 
-    .venv/bin/python -m bench.bench_cluster                 # about 8 minutes on 2 cores
-    .venv/bin/python -m bench.bench_cluster --sign-ins 40 --requests 200 --warm-up 20
+The sign-ins are measured in ``--rounds`` rounds, each configuration's figure being the median of its rounds:
+on this shared machine one round moves by up to a third. After the table, ``--pairs`` more 1-node/2-node pairs
+are measured alternately on the same cluster (node 2 stopped, then started and warmed up again), and the verdict
+on clustering's cost is the median over all pairs, so a drift of the machine's load between two columns does not
+decide it.
+
+    .venv/bin/python -m bench.bench_cluster                 # about 10 minutes on 2 cores
+    .venv/bin/python -m bench.bench_cluster --sign-ins 40 --rounds 3 --pairs 0 --requests 200 --warm-up 20
 """
 
 from __future__ import annotations
@@ -32,99 +38,28 @@ import os
 import platform
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 from bench.bench_signin import cpu_seconds
+from bench.cluster_figures import Config, Measure, report, report_pairs, run
 from devstack.cluster import Cluster, ClusterLayout
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from devstack.haproxy import SLOWSTART_S
 from devstack.haproxy_admin import HAProxyAdmin
 from devstack.keycloak_server import free_port
-from devstack.load import SignInFailed, sign_in
+from devstack.load import sign_in
 from devstack.processes import Service
 from sso.catalog import WORKBENCH_CLIENT_ID
 from sso.oidc.pkce import code_challenge, new_code_verifier
 from tests.support.realms import TestRealm, create_test_realm
-
-#: Keycloak's sizing guide, per vCPU.
-GUIDE_SIGN_INS_PER_S = 15.0
-GUIDE_REFRESHES_PER_S = 120.0
-OPERATIONS = ("sign-in", "refresh", "api", "page")
-
-
-@dataclass
-class Measure:
-    latencies: list[float] = field(default_factory=list)
-    wall: float = 0.0
-    failed: int = 0
-    cpu: dict[str, float] = field(default_factory=dict)
-
-    def per_second(self) -> float:
-        return len(self.latencies) / self.wall if self.wall else 0.0
-
-    def percentile(self, q: int) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else 0.0
-        return statistics.quantiles(self.latencies, n=100)[q - 1]
-
-
-@dataclass
-class Config:
-    name: str
-    issuer: str
-    workbench_url: str
-    pids: dict[str, int]
-    results: dict[str, Measure] = field(default_factory=dict)
-    #: Keycloak JVMs' CPU with no request, seconds of CPU per second
-    idle_cpu: float = 0.0
-    #: requests HAProxy sent to each node during the measured sign-ins (empty without the balancer)
-    split: dict[str, int] = field(default_factory=dict)
-    #: time.monotonic() when the last node to join has its full share in HAProxy (after its slowstart)
-    full_share_at: float = 0.0
-
-
-def run(operation: Callable[[int], None], total: int, workers: int, pids: dict[str, int]) -> Measure:
-    """``total`` calls of ``operation(i)`` on ``workers`` threads; CPU of every server process around it."""
-    measure = Measure()
-    lock = threading.Lock()
-    counter = iter(range(total))
-
-    def work() -> None:
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            started = time.perf_counter()
-            try:
-                operation(index)
-            except (AssertionError, httpx.HTTPError, RuntimeError, SignInFailed):
-                with lock:
-                    measure.failed += 1
-                continue
-            with lock:
-                measure.latencies.append(time.perf_counter() - started)
-
-    before = {role: cpu_seconds(pid) for role, pid in pids.items()}
-    started = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    measure.wall = time.perf_counter() - started
-    measure.cpu = {role: cpu_seconds(pid) - before[role] for role, pid in pids.items()}
-    return measure
 
 
 def tokens_for(issuer: str, redirect_uri: str, secret: str, username: str, password: str) -> dict[str, str]:
@@ -156,6 +91,40 @@ def tokens_for(issuer: str, redirect_uri: str, secret: str, username: str, passw
         return answer.json()  # type: ignore[no-any-return]
 
 
+def measure_sign_ins(
+    config: Config, people: list[tuple[str, str]], args: argparse.Namespace, balancer: HAProxyAdmin | None
+) -> int:
+    """Warm up, measure the idle CPU, then ``--rounds`` rounds of sign-ins into ``config``; returns the nodes."""
+    keycloak_base = config.issuer.split("/realms/")[0]
+
+    def one_sign_in(i: int) -> None:
+        username, password = people[i % len(people)]
+        with loopback_client(follow_redirects=False) as client:
+            sign_in(client, config.workbench_url, keycloak_base, username, password)
+
+    # unmeasured: JIT, caches, connection pools; every node gets as many as the single node did, so two nodes are
+    # compared with one in the same state (a node that joined just now would still be compiling)
+    nodes = sum(1 for role in config.pids if role.startswith("keycloak"))
+    warm = run(one_sign_in, args.warm_up * nodes, args.workers, {})
+    if warm.failed:
+        print(f"  warm-up: {warm.failed} of {args.warm_up * nodes} sign-ins failed", flush=True)
+
+    time.sleep(max(0.0, config.full_share_at - time.monotonic()))
+    keycloak_pids = {role: pid for role, pid in config.pids.items() if role.startswith("keycloak")}
+    before = {role: cpu_seconds(pid) for role, pid in keycloak_pids.items()}
+    time.sleep(args.idle)
+    config.idle_cpu = sum(cpu_seconds(pid) - before[role] for role, pid in keycloak_pids.items()) / args.idle
+    names = [role.removeprefix("keycloak-") for role in keycloak_pids] if balancer else []
+    before_split = {n: balancer.server("keycloak", f"kc{n}").total for n in names} if balancer else {}
+    # several rounds, compared by their medians: one JVM's garbage collection or a neighbour's burst on this shared
+    # machine moves a single round's CPU per sign-in by up to a third
+    config.sign_in_rounds = [run(one_sign_in, args.sign_ins, args.workers, config.pids) for _ in range(args.rounds)]
+    config.results["sign-in"] = Measure.merged(config.sign_in_rounds)
+    if balancer:
+        config.split = {f"kc{n}": balancer.server("keycloak", f"kc{n}").total - before_split[n] for n in names}
+    return nodes
+
+
 def measure_config(
     config: Config,
     realm: TestRealm,
@@ -165,26 +134,7 @@ def measure_config(
 ) -> None:
     keycloak_base = config.issuer.split("/realms/")[0]
     secret = realm.settings.workbench_client_secret
-
-    def one_sign_in(i: int) -> None:
-        username, password = people[i % len(people)]
-        with loopback_client(follow_redirects=False) as client:
-            sign_in(client, config.workbench_url, keycloak_base, username, password)
-
-    warm = run(one_sign_in, args.warm_up, args.workers, {})  # unmeasured: JIT, caches, connection pools
-    if warm.failed:
-        print(f"  warm-up: {warm.failed} of {args.warm_up} sign-ins failed", flush=True)
-
-    time.sleep(max(0.0, config.full_share_at - time.monotonic()))
-    keycloak_pids = {role: pid for role, pid in config.pids.items() if role.startswith("keycloak")}
-    before = {role: cpu_seconds(pid) for role, pid in keycloak_pids.items()}
-    time.sleep(args.idle)
-    config.idle_cpu = sum(cpu_seconds(pid) - before[role] for role, pid in keycloak_pids.items()) / args.idle
-    nodes = [role.removeprefix("keycloak-") for role in keycloak_pids] if balancer else []
-    before_split = {n: balancer.server("keycloak", f"kc{n}").total for n in nodes} if balancer else {}
-    config.results["sign-in"] = run(one_sign_in, args.sign_ins, args.workers, config.pids)
-    if balancer:
-        config.split = {f"kc{n}": balancer.server("keycloak", f"kc{n}").total - before_split[n] for n in nodes}
+    nodes = measure_sign_ins(config, people, args, balancer)
 
     refresh_tokens = [
         tokens_for(config.issuer, f"{config.workbench_url}/auth/callback", secret, *p)["refresh_token"]
@@ -204,7 +154,7 @@ def measure_config(
         with refresh_lock:
             refresh_tokens[slot] = answer.json()["refresh_token"]
 
-    run(one_refresh, args.warm_up, args.workers, {})  # unmeasured
+    run(one_refresh, args.warm_up * nodes, args.workers, {})  # unmeasured
     config.results["refresh"] = run(one_refresh, args.requests, args.workers, config.pids)
 
     browsers = []
@@ -227,6 +177,40 @@ def measure_config(
             client.close()
 
 
+def fresh_nodes(cluster: Cluster, nodes: int) -> float:
+    """Stop every node, start the first ``nodes`` again and give the balancer only those; returns when they have their
+    full share in HAProxy. Each configuration runs on fresh JVMs warmed by the same ``--warm-up`` per node: a
+    Keycloak JVM keeps getting faster for thousands of sign-ins (JIT), so a node that served the earlier columns
+    measured against one started just now compares their ages, not one node with two."""
+    for index in range(len(cluster.layout.nodes)):
+        cluster.node(index).stop()
+    cluster.node(0).start()  # first alone: the others join its cluster view
+    with ThreadPoolExecutor(max(1, nodes - 1)) as pool:
+        list(pool.map(lambda i: cluster.node(i).start(), range(1, nodes)))
+    cluster.wait_for_members(nodes)
+    for index in range(len(cluster.layout.nodes)):
+        name = cluster.node_name(index)
+        for server in (name, name + "-unchecked"):
+            cluster.balancer.set_state("keycloak", server, "ready" if index < nodes else "maint")
+    for index in range(nodes):
+        cluster.wait_in_balancer(index)
+    return time.monotonic() + SLOWSTART_S
+
+
+def measure_pair(
+    cluster: Cluster, like: tuple[Config, Config], people: list[tuple[str, str]], args: argparse.Namespace
+) -> tuple[Config, Config]:
+    """One more 1-node/2-node pair of sign-in rounds, each on fresh nodes, minutes apart rather than a run apart."""
+    pair = []
+    for nodes, config in ((1, like[0]), (2, like[1])):
+        full_share_at = fresh_nodes(cluster, nodes)
+        measured = Config(config.name, config.issuer, config.workbench_url, server_pids(cluster, nodes, 2, True))
+        measured.full_share_at = full_share_at
+        measure_sign_ins(measured, people, args, cluster.balancer)
+        pair.append(measured)
+    return pair[0], pair[1]
+
+
 def server_pids(cluster: Cluster, nodes: int, workbenches: int, balancer: bool) -> dict[str, int]:
     pids = {}
     for i in range(nodes):
@@ -244,68 +228,19 @@ def server_pids(cluster: Cluster, nodes: int, workbenches: int, balancer: bool) 
     return pids
 
 
-def report(configs: list[Config], machine: str, command: str, loads: list[tuple[float, float, float]]) -> None:
-    print(f"\ncommand: {command}\nmachine: {machine}")
-    print(
-        "load average (1/5/15 min) at each configuration's end: "
-        + "; ".join(f"{c.name}: {a:.2f}/{b:.2f}/{d:.2f}" for c, (a, b, d) in zip(configs, loads, strict=True))
-    )
-    width = 22
-    print(f"\n{'':34}" + "".join(f"{c.name:>{width}}" for c in configs))
-
-    def row(label: str, values: list[str]) -> None:
-        print(f"{label:34}" + "".join(f"{v:>{width}}" for v in values))
-
-    for op in OPERATIONS:
-        ms = [c.results[op] for c in configs]
-        row(f"{op}: per second", [f"{m.per_second():.1f}" for m in ms])
-        row(
-            f"{op}: p50 / p95 / p99 ms",
-            [f"{m.percentile(50) * 1e3:.0f}/{m.percentile(95) * 1e3:.0f}/{m.percentile(99) * 1e3:.0f}" for m in ms],
-        )
-        row(f"{op}: Keycloak CPU ms each", [f"{_cpu(m, 'keycloak') / max(1, len(m.latencies)) * 1e3:.1f}" for m in ms])
-        row(
-            f"{op}: workbench+LB CPU ms each",
-            [f"{(_cpu(m, 'workbench') + _cpu(m, 'haproxy')) / max(1, len(m.latencies)) * 1e3:.1f}" for m in ms],
-        )
-        row(f"{op}: failed", [str(m.failed) for m in ms])
-    row("Keycloak idle CPU ms per second", [f"{c.idle_cpu * 1e3:.0f}" for c in configs])
-    row(
-        "sign-in requests per node",
-        [" / ".join(f"{n} {v}" for n, v in c.split.items()) if c.split else "-" for c in configs],
-    )
-    print(
-        f"\nsizing guide: {1e3 / GUIDE_SIGN_INS_PER_S:.1f} ms Keycloak CPU per password sign-in, "
-        f"{1e3 / GUIDE_REFRESHES_PER_S:.1f} ms per refresh (15 and 120 per vCPU per second)"
-    )
-    one, two = configs[-2].results["sign-in"], configs[-1].results["sign-in"]
-    ratio = two.per_second() / one.per_second() if one.per_second() else 0.0
-    cpu_one = _cpu(one, "keycloak") / max(1, len(one.latencies))
-    cpu_two = _cpu(two, "keycloak") / max(1, len(two.latencies))
-    per_cpu = cpu_one / cpu_two if cpu_two else 0.0
-    print(
-        f"2 nodes / 1 node behind the LB: sign-ins/s ×{ratio:.2f} at this many browsers (a closed loop: "
-        f"latency-bound); Keycloak CPU per sign-in {cpu_one * 1e3:.1f} → {cpu_two * 1e3:.1f} ms, so sign-ins "
-        f"per CPU-second ×{per_cpu:.2f}; target (not slower than 15 % at the same CPU) → "
-        f"{'met' if per_cpu >= 0.85 else 'NOT met'}"
-    )
-
-
-def _cpu(measure: Measure, role: str) -> float:
-    return sum(v for k, v in measure.cpu.items() if k.startswith(role))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sign-ins", type=int, default=60, help="sign-ins per configuration")
+    parser.add_argument("--sign-ins", type=int, default=60, help="sign-ins per round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of sign-ins per configuration (medians)")
+    parser.add_argument(
+        "--pairs", type=int, default=2, help="more 1-node/2-node sign-in pairs after the table, alternately"
+    )
     parser.add_argument(
         "--requests", type=int, default=300, help="refreshes, API calls and page views per configuration"
     )
     parser.add_argument("--workers", type=int, default=4, help="concurrent browsers")
     parser.add_argument("--users", type=int, default=20, help="people in the bench realm")
-    parser.add_argument(
-        "--warm-up", type=int, default=60, help="unmeasured sign-ins and refreshes per configuration first"
-    )
+    parser.add_argument("--warm-up", type=int, default=300, help="unmeasured sign-ins and refreshes per node first")
     parser.add_argument(
         "--idle", type=float, default=5.0, help="seconds of idle Keycloak CPU measured per configuration"
     )
@@ -362,20 +297,16 @@ def main(argv: list[str] | None = None) -> int:
 
         plan = [("1 node, no LB", 1, False), ("1 node + LB", 1, True), ("2 nodes + LB", 2, True)]
         for name, nodes, balanced in plan:
-            if balanced and nodes == 1:
+            full_share_at = 0.0
+            if balanced:
                 baseline_node.stop()
-                cluster.node(0).start()
-            if nodes == 2:
-                cluster.node(1).start()
-                cluster.wait_for_members(2)
-                cluster.wait_in_balancer(1)
+                full_share_at = fresh_nodes(cluster, nodes)
             keycloak_url = cluster.public_url if balanced else cluster.node_url(0)
             issuer = f"{keycloak_url}/realms/{realm.name}"
             workbench_url = cluster.workbench_url if balanced else direct_url
             services(issuer, workbench_url, 2 if balanced else 1)
             config = Config(name, issuer, workbench_url, server_pids(cluster, nodes, 2 if balanced else 1, balanced))
-            if nodes == 2:  # node 2 just came in: measure once HAProxy gives it its full share
-                config.full_share_at = time.monotonic() + SLOWSTART_S
+            config.full_share_at = full_share_at
             print(f"· {name}: measuring", flush=True)
             measure_config(config, realm, people, args, cluster.balancer if balanced else None)
             configs.append(config)
@@ -383,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         report(
             configs, machine, "python -m bench.bench_cluster " + " ".join(sys.argv[1:] if argv is None else argv), loads
         )
+        pairs = [(configs[1], configs[2])]
+        for n in range(args.pairs):
+            print(f"· pair {n + 2}: 1 node, then 2 nodes, each started afresh", flush=True)
+            pairs.append(measure_pair(cluster, pairs[0], people, args))
+        report_pairs(pairs, os.getloadavg())
     finally:
         cluster.stop(("workorder-api",))
         shutil.rmtree(root, ignore_errors=True)
