@@ -23,9 +23,10 @@ Infinispan, GC with no request at all) is measured over ``--idle`` seconds and p
 
 The sign-ins are measured in ``--rounds`` rounds, each configuration's figure being the median of its rounds:
 on this shared machine one round moves by up to a third. After the table, ``--pairs`` more 1-node/2-node pairs
-are measured alternately on the same cluster (node 2 stopped, then started and warmed up again), and the verdict
-on clustering's cost is the median over all pairs, so a drift of the machine's load between two columns does not
-decide it.
+are measured alternately on the same cluster (every configuration on nodes started afresh), and the verdict on
+clustering's cost is the median over all pairs, so a drift of the machine's load between two columns does not
+decide it. Keycloak's CPU is also printed net of its JIT compiler threads: fresh JVMs compile for minutes, two of
+them twice as much, which a production node does once.
 
     .venv/bin/python -m bench.bench_cluster                 # about 10 minutes on 2 cores
     .venv/bin/python -m bench.bench_cluster --sign-ins 40 --rounds 3 --pairs 0 --requests 200 --warm-up 20
