@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from bench.parallel import in_parallel
 from devstack.form_login import FormLogin, LoginPage, loopback_client
 from devstack.keycloak_server import KeycloakEndpoint, free_port
 from provisioning.realm_import import create_tenant, master_admin
@@ -168,31 +169,19 @@ def run_phase(name: str, sign_in: Callable[[str, str], int], users: list[tuple[s
               workers: int, pids: dict[str, int]) -> Phase:  # fmt: skip
     phase = Phase(name)
     lock = threading.Lock()
-    counter = iter(range(total))
 
-    def work() -> None:
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            username, password = users[index % len(users)]
-            started = time.perf_counter()
-            requests = sign_in(username, password)
-            elapsed = time.perf_counter() - started
-            with lock:
-                phase.latencies.append(elapsed)
-                phase.requests += requests
+    def call(index: int) -> None:
+        username, password = users[index % len(users)]
+        started = time.perf_counter()
+        requests = sign_in(username, password)
+        elapsed = time.perf_counter() - started
+        with lock:
+            phase.latencies.append(elapsed)
+            phase.requests += requests
 
     before = {role: cpu_seconds(pid) for role, pid in pids.items()}
     client_before = time.process_time()
-    started = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    phase.wall = time.perf_counter() - started
+    phase.wall = in_parallel(call, total, workers)
     phase.cpu = {role: cpu_seconds(pid) - before[role] for role, pid in pids.items()}
     phase.cpu["client"] = time.process_time() - client_before  # the bench's own httpx + form parsing
     return phase

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from bench.bench_signin import cpu_seconds, jit_seconds_by_thread
+from bench.parallel import in_parallel
 from devstack.load import SignInFailed
 
 #: Keycloak's sizing guide, per vCPU.
@@ -96,33 +97,21 @@ def run(operation: Callable[[int], None], total: int, workers: int, pids: dict[s
     """``total`` calls of ``operation(i)`` on ``workers`` threads; CPU of every server process around it."""
     measure = Measure()
     lock = threading.Lock()
-    counter = iter(range(total))
 
-    def work() -> None:
-        while True:
+    def call(index: int) -> None:
+        started = time.perf_counter()
+        try:
+            operation(index)
+        except (AssertionError, httpx.HTTPError, RuntimeError, SignInFailed):
             with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            started = time.perf_counter()
-            try:
-                operation(index)
-            except (AssertionError, httpx.HTTPError, RuntimeError, SignInFailed):
-                with lock:
-                    measure.failed += 1
-                continue
-            with lock:
-                measure.latencies.append(time.perf_counter() - started)
+                measure.failed += 1
+            return
+        with lock:
+            measure.latencies.append(time.perf_counter() - started)
 
     before = {role: cpu_seconds(pid) for role, pid in pids.items()}
     jit_before = {role: jit_seconds_by_thread(pid) for role, pid in pids.items() if role.startswith("keycloak")}
-    started = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    measure.wall = time.perf_counter() - started
+    measure.wall = in_parallel(call, total, workers)
     measure.cpu = {role: cpu_seconds(pid) - before[role] for role, pid in pids.items()}
     for role, threads in jit_before.items():
         after = jit_seconds_by_thread(pids[role])

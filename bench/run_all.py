@@ -19,6 +19,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 #: Arguments that make a benchmark small enough to check it runs; benchmarks not named here run as they are.
 QUICK_ARGS: dict[str, list[str]] = {
+    "bench_cluster": ["--sign-ins", "20", "--rounds", "2", "--pairs", "0", "--requests", "50", "--warm-up", "20"],
     "bench_keycloak_start": ["--rounds", "1"],
     "bench_phone_login": ["--users", "500", "--rounds", "3"],
     "bench_provision": ["--quick"],
