@@ -141,13 +141,15 @@ def test_haproxy_loads_the_production_configuration(tmp_path: Path) -> None:
 
 
 def test_production_balancer_keeps_sign_ins_on_their_node_and_warms_a_returning_one_like_the_dev_cluster() -> None:
-    """The affinity over AUTH_SESSION_ID, the slow start and the workbench's safe retries are the same in both."""
-    from devstack.haproxy import KEYCLOAK_AFFINITY, SLOWSTART_S
+    """The affinity over AUTH_SESSION_ID and user sessions, the slow start and the workbench's safe retries are the
+    same in both."""
+    from devstack.haproxy import KEYCLOAK_AFFINITY, SLOWSTART_S, USER_SESSIONS_BACKEND
 
     config = HAPROXY_CFG.read_text()
     keycloak = config.split("\nbackend keycloak", 1)[1].split("\nbackend ", 1)[0]
     workbench = config.split("\nbackend workbench", 1)[1].split("\nbackend ", 1)[0]
     assert all(f"    {line}\n" in keycloak for line in KEYCLOAK_AFFINITY)
+    assert "\n".join(USER_SESSIONS_BACKEND) + "\n" in config, "the user sessions' table, as in the dev cluster"
     assert f"slowstart {SLOWSTART_S}s" in keycloak
     assert "    retry-on conn-failure\n" in workbench, "a callback that reached an instance is never replayed"
     assert "level admin" in config, "the runtime API (drain a node) for rolling upgrades"
